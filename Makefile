@@ -1,0 +1,64 @@
+# Thin targets; the work lives in the backend package, the frontend's npm scripts and scripts/.
+PY_VERSION ?= python3.11
+VENV := backend/.venv
+PY := $(VENV)/bin/python
+AEVP := $(VENV)/bin/aevp
+HAS_FRONTEND := $(wildcard frontend/package.json)
+
+.PHONY: setup setup-python setup-data setup-frontend setup-browser run dev test test-backend test-frontend \
+        bench pretrained fuzz lint up clean
+
+setup: setup-python setup-data setup-frontend setup-browser  ## install everything, fetch and verify the datasets
+
+setup-python:
+	test -x $(PY) || $(PY_VERSION) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r backend/requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e backend
+
+setup-data:
+	$(AEVP) data fetch
+
+setup-frontend:
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+endif
+
+setup-browser:
+ifneq ($(HAS_FRONTEND),)
+	bash scripts/install-chromium.sh
+endif
+
+run:  ## one server on port 8000: the lab at /, the API at /api, /ws and /docs
+	$(AEVP) serve --port $${PORT:-8000}
+
+dev:  ## API with reload on 8000 and the Vite dev server on 5173 (proxying /api and /ws)
+	$(AEVP) serve --port 8000 --reload & cd frontend && npm run dev
+
+test: test-backend test-frontend
+
+test-backend:
+	cd backend && .venv/bin/python -m pytest -q
+
+test-frontend:
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm test && npm run e2e
+endif
+
+bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency
+	$(PY) -m aevp.bench
+
+pretrained:  ## retrain the shipped models (AE-32-64-L16 on MNIST and Fashion-MNIST)
+	$(AEVP) train --dataset mnist --epochs 5 --pretrained-name ae-32-64-l16-mnist
+	$(AEVP) train --dataset fashion-mnist --epochs 5 --pretrained-name ae-32-64-l16-fashion-mnist
+
+fuzz:  ## schema fuzzing of the REST API with many more cases than `make test`
+	cd backend && AEVP_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest -q tests/service/test_fuzz.py
+
+lint:
+	cd backend && .venv/bin/ruff check aevp tests
+
+up:
+	docker compose up --build
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist

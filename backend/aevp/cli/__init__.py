@@ -1,0 +1,15 @@
+"""The `aevp` command: each sub-command group lives in its own module."""
+
+import typer
+
+from aevp.cli import data, models, serve, train
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="AeVP: build, train and explore autoencoders.")
+app.add_typer(data.app, name="data")
+app.add_typer(models.app, name="models")
+train.register(app)
+serve.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,32 @@
+"""One settings object for the whole backend, read from AEVP_* environment variables."""
+
+from functools import cached_property
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+
+
+class Settings(BaseSettings):
+    """Paths and limits; every field can be set as AEVP_<FIELD> (e.g. AEVP_DATA_DIR)."""
+
+    model_config = SettingsConfigDict(env_prefix="AEVP_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("aevp")) / "data")
+    models_dir: Path = Field(default_factory=lambda: Path(user_data_dir("aevp")) / "models")
+    pretrained_dir: Path = PRETRAINED_DIR
+    cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
+    max_concurrent_jobs: int = Field(default=1, ge=1, le=8)
+    max_queued_jobs: int = Field(default=8, ge=0, le=100)
+    max_ws_clients: int = Field(default=64, ge=1)
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @cached_property
+    def model_dirs(self) -> tuple[Path, ...]:
+        """Where models are looked up: the user's own first, then the shipped pretrained ones."""
+        return (self.models_dir, self.pretrained_dir)
