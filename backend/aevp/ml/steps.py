@@ -1,0 +1,167 @@
+"""Jitted pure functions of the parameters: train step, eval step, explore, encode, decode.
+
+Flax's `nnx.jit` walks the module graph in Python on every call, which costs more than a step of
+this small model; so the model is split once and plain `jax.jit` closes over its graph definition.
+Compiled functions are cached per architecture (and per optimizer for the train step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import dm_pix
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+from jax import lax
+
+from aevp.ml.model import Autoencoder
+from aevp.ml.spec import ModelSpec
+
+Params = Any  # an nnx.State of the model's Params
+FlatParams = dict[str, np.ndarray]
+
+
+def init_params(spec: ModelSpec) -> tuple[nnx.GraphDef, Params]:
+    """A freshly initialised model for the spec's seed, split into its graph and parameters."""
+    return nnx.split(Autoencoder(spec, rngs=nnx.Rngs(spec.seed)), nnx.Param)
+
+
+def flatten_params(params: Params, as_numpy: bool = True) -> dict[str, Any]:
+    """{'enc_conv1.kernel': array, ...}: the names checkpoints and the API use."""
+    flat = nnx.to_flat_state(params)
+    return {
+        ".".join(str(k) for k in path[1:]): np.asarray(var.get_value()) if as_numpy else var.get_value()
+        for path, var in flat
+    }
+
+
+def _abstract_params(spec: ModelSpec) -> Params:
+    return nnx.split(nnx.eval_shape(lambda: Autoencoder(spec, rngs=nnx.Rngs(0))), nnx.Param)[1]
+
+
+def param_shapes(spec: ModelSpec) -> dict[str, tuple[int, ...]]:
+    """Every weight's flat name and shape for this spec, without allocating them."""
+    return {k: tuple(v.shape) for k, v in flatten_params(_abstract_params(spec), as_numpy=False).items()}
+
+
+def unflatten_params(spec: ModelSpec, flat: FlatParams) -> Params:
+    """Parameters for `spec` from flat arrays already checked against `param_shapes(spec)`."""
+    state = _abstract_params(spec)
+    for path, var in nnx.to_flat_state(state):
+        var.set_value(jnp.asarray(flat[".".join(str(k) for k in path[1:])], jnp.float32))
+    return state
+
+
+def _spec_key(spec: ModelSpec) -> str:
+    return spec.model_dump_json(exclude={"dataset", "epochs", "seed"})
+
+
+def reconstruction_loss(spec: ModelSpec, logits: jax.Array, images: jax.Array) -> jax.Array:
+    """Per-image loss, averaged over pixels: BCE on logits (stable) or MSE of the sigmoid output."""
+    if spec.loss == "bce":
+        per_pixel = optax.sigmoid_binary_cross_entropy(logits, images)
+    else:
+        per_pixel = jnp.square(jax.nn.sigmoid(logits) - images)
+    return per_pixel.mean(axis=(1, 2))
+
+
+def make_optimizer(spec: ModelSpec) -> optax.GradientTransformation:
+    if spec.optimizer == "adam":
+        return optax.adam(spec.learning_rate)
+    if spec.optimizer == "adamw":
+        return optax.adamw(spec.learning_rate, weight_decay=1e-4)
+    return optax.sgd(spec.learning_rate, momentum=0.9)
+
+
+@dataclass(frozen=True)
+class TrainFunctions:
+    graphdef: nnx.GraphDef
+    optimizer: optax.GradientTransformation
+    # (params, opt_state, images_u8 (N,28,28), order (N,), step) -> (params, opt_state, loss)
+    step: Callable[..., tuple[Params, Any, jax.Array]]
+    # (params, images_u8 (M,28,28)) -> per-image (loss, psnr, ssim)
+    evaluate: Callable[..., tuple[jax.Array, jax.Array, jax.Array]]
+
+
+def image_metrics(recon: jax.Array, images: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Per-image PSNR (dB, data range 1) and SSIM (11x11 Gaussian window, sigma 1.5)."""
+    mse = jnp.square(recon - images).mean(axis=(1, 2))
+    psnr = 10.0 * jnp.log10(1.0 / mse)
+    ssim = dm_pix.ssim(recon[..., None], images[..., None])
+    return psnr, ssim
+
+
+@lru_cache(maxsize=16)
+def _train_functions(key: str) -> TrainFunctions:
+    spec = ModelSpec.model_validate_json(key)
+    graphdef, _ = init_params(spec)
+    tx = make_optimizer(spec)
+    batch = spec.batch_size
+
+    def loss_fn(params: Params, images: jax.Array) -> jax.Array:
+        logits = nnx.merge(graphdef, params)(images)
+        return reconstruction_loss(spec, logits, images).mean()
+
+    def step(params, opt_state, images_u8, order, step_index):
+        # The dataset stays on the device; the batch is picked by index inside the jitted step.
+        idx = lax.dynamic_slice_in_dim(order, step_index * batch, batch)
+        images = images_u8[idx].astype(jnp.float32) / 255.0
+        loss, grads = jax.value_and_grad(loss_fn)(params, images)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    def evaluate(params, images_u8):
+        images = images_u8.astype(jnp.float32) / 255.0
+        logits = nnx.merge(graphdef, params)(images)
+        psnr, ssim = image_metrics(jax.nn.sigmoid(logits), images)
+        return reconstruction_loss(spec, logits, images), psnr, ssim
+
+    return TrainFunctions(
+        graphdef=graphdef,
+        optimizer=tx,
+        step=jax.jit(step, donate_argnums=(0, 1)),
+        evaluate=jax.jit(evaluate),
+    )
+
+
+def train_functions(spec: ModelSpec) -> TrainFunctions:
+    """Compiled train and eval steps for this architecture, optimizer and batch size (cached)."""
+    return _train_functions(_spec_key(spec))
+
+
+@dataclass(frozen=True)
+class InferenceFunctions:
+    graphdef: nnx.GraphDef
+    # (params, images (N,28,28)) -> (latent, reconstruction, {layer: activation})
+    explore: Callable[..., tuple[jax.Array, jax.Array, dict[str, jax.Array]]]
+    encode: Callable[..., jax.Array]
+    decode: Callable[..., jax.Array]
+
+
+@lru_cache(maxsize=32)
+def _inference_functions(key: str) -> InferenceFunctions:
+    spec = ModelSpec.model_validate_json(key)
+    graphdef, _ = nnx.split(nnx.eval_shape(lambda: Autoencoder(spec, rngs=nnx.Rngs(0))), nnx.Param)
+
+    def explore(params, images):
+        return nnx.merge(graphdef, params).explore(images)
+
+    def encode(params, images):
+        return nnx.merge(graphdef, params).encode(images)
+
+    def decode(params, latent):
+        return jax.nn.sigmoid(nnx.merge(graphdef, params).decode_logits(latent))
+
+    return InferenceFunctions(graphdef, jax.jit(explore), jax.jit(encode), jax.jit(decode))
+
+
+def inference_functions(spec: ModelSpec) -> InferenceFunctions:
+    """Compiled explore / encode / decode for this architecture (cached)."""
+    return _inference_functions(spec.model_dump_json(include={"variant", "blocks", "downsample",
+                                                             "latent_dim", "activation", "loss"}))

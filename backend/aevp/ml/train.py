@@ -1,0 +1,172 @@
+"""The training loop as an iterator of typed events; cancellable between steps."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from aevp.ml import steps
+from aevp.ml.spec import ModelSpec
+
+# How often losses are pulled from the device and progress is reported. Fetching a loss waits for
+# its step, so doing it less often than every step lets the next steps queue up behind it.
+FLUSH_INTERVAL_S = 0.1
+EVAL_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class BatchLosses:
+    """The loss of every batch from `start_step` on, contiguous with the previous event's."""
+
+    epoch: int
+    start_step: int
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Progress:
+    epoch: int
+    epochs: int
+    step: int  # steps done so far
+    total_steps: int
+    images_per_s: float
+    eta_s: float
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total_steps if self.total_steps else 1.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the model makes of the fixed probe images at this step."""
+
+    step: int
+    epoch: int
+    inputs: np.ndarray  # (P, 28, 28) in [0, 1]
+    reconstructions: np.ndarray  # (P, 28, 28)
+    activations: dict[str, np.ndarray]  # layer name -> (P, ...)
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    epoch: int
+    train_loss: float  # mean of the epoch's batch losses
+    test_loss: float
+    psnr: float  # mean per-image PSNR on the test set, dB
+    ssim: float
+
+
+@dataclass(frozen=True)
+class Finished:
+    state: Literal["done", "cancelled", "failed"]
+    params: dict[str, np.ndarray] | None = None  # flat weights when done
+    metrics: dict[str, Any] = field(default_factory=dict)
+    history: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+TrainEvent = BatchLosses | Progress | Snapshot | EpochEnd | Finished
+
+
+def evaluate(spec: ModelSpec, params: steps.Params, images_u8: np.ndarray | jax.Array) -> dict[str, float]:
+    """Mean per-image test loss, PSNR and SSIM."""
+    fns = steps.train_functions(spec)
+    images = jnp.asarray(images_u8)
+    parts = [fns.evaluate(params, images[i : i + EVAL_CHUNK]) for i in range(0, images.shape[0], EVAL_CHUNK)]
+    loss, psnr, ssim = (np.concatenate([np.asarray(p[j]) for p in parts]) for j in range(3))
+    return {"test_loss": float(loss.mean()), "psnr": float(psnr.mean()), "ssim": float(ssim.mean())}
+
+
+def probe_indices(count: int, total: int) -> np.ndarray:
+    """Fixed, evenly spread test images shown while training."""
+    return np.linspace(0, total - 1, num=min(count, total)).astype(np.int64)
+
+
+def train(
+    spec: ModelSpec,
+    train_images: np.ndarray,
+    test_images: np.ndarray,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    snapshot_interval_s: float = 0.5,
+    probe_count: int = 8,
+) -> Iterator[TrainEvent]:
+    """Train `spec` on uint8 (N, 28, 28) images; yields events and ends with one `Finished`.
+
+    Every batch's loss is reported once, in order. Batches are full (the last partial batch of an
+    epoch is dropped), and the data order for epoch e is a permutation seeded by (seed, e), so the
+    same spec and data give the same loss curve on the same machine.
+    """
+    history: dict[str, Any] = {"losses": [], "epochs": []}
+    try:
+        yield from _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history)
+    except Exception as exc:  # reported as an event: the caller (CLI, job) decides what to show
+        yield Finished("failed", history=history, error=f"{type(exc).__name__}: {exc}")
+
+
+def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history):
+    steps_per_epoch = train_images.shape[0] // spec.batch_size
+    if steps_per_epoch == 0:
+        raise ValueError(f"batch_size {spec.batch_size} is larger than the {train_images.shape[0]} training images")
+    total = steps_per_epoch * spec.epochs
+    fns = steps.train_functions(spec)
+    _, params = steps.init_params(spec)
+    opt_state = fns.optimizer.init(params)
+    images = jax.device_put(np.ascontiguousarray(train_images, dtype=np.uint8))
+    test = jax.device_put(np.ascontiguousarray(test_images, dtype=np.uint8))
+    probes = np.asarray(test_images[probe_indices(probe_count, test_images.shape[0])], np.float32) / 255.0
+    explore = steps.inference_functions(spec).explore
+    started = time.perf_counter()
+    done = 0
+    last_snapshot = -math.inf
+
+    def snapshot(step: int, epoch: int) -> Snapshot:
+        _, recon, acts = jax.device_get(explore(params, probes))
+        return Snapshot(step, epoch, probes, np.asarray(recon), {k: np.asarray(v) for k, v in acts.items()})
+
+    for epoch in range(1, spec.epochs + 1):
+        rng = np.random.default_rng([spec.seed, epoch])
+        order = jax.device_put(rng.permutation(train_images.shape[0]).astype(np.int32))
+        pending: list[jax.Array] = []
+        epoch_losses: list[float] = []
+        last_flush = time.perf_counter()
+        for i in range(steps_per_epoch):
+            if should_stop():
+                yield Finished("cancelled", history=history)
+                return
+            params, opt_state, loss = fns.step(params, opt_state, images, order, i)
+            pending.append(loss)
+            now = time.perf_counter()
+            if now - last_flush >= FLUSH_INTERVAL_S or i == steps_per_epoch - 1:
+                values = [float(v) for v in jax.device_get(pending)]
+                start = done
+                done += len(values)
+                pending = []
+                epoch_losses += values
+                history["losses"] += values
+                yield BatchLosses(epoch, start, values)
+                now = last_flush = time.perf_counter()
+                rate = done * spec.batch_size / (now - started)
+                yield Progress(epoch, spec.epochs, done, total, rate, (total - done) * spec.batch_size / rate)
+                if now - last_snapshot >= snapshot_interval_s:
+                    last_snapshot = now
+                    yield snapshot(done, epoch)
+        metrics = evaluate(spec, params, test)
+        if not all(math.isfinite(v) for v in metrics.values()):
+            raise FloatingPointError(f"training diverged in epoch {epoch} (test loss {metrics['test_loss']}); "
+                                     "try a lower learning_rate")
+        end = EpochEnd(epoch, float(np.mean(epoch_losses)), **metrics)
+        history["epochs"].append(end.__dict__.copy())
+        yield end
+    yield snapshot(done, spec.epochs)
+    final = {**history["epochs"][-1], "epochs": spec.epochs, "train_seconds": time.perf_counter() - started,
+             "train_images": int(train_images.shape[0]), "test_images": int(test_images.shape[0])}
+    yield Finished("done", params=steps.flatten_params(params), metrics=final, history=history)
