@@ -52,6 +52,7 @@ class Reporter:
 
     def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
         self._progress: Progress | None = None
+        self._started = False
         if enabled:
             self._progress = Progress(
                 SpinnerColumn(finished_text="[green]✓[/]"),
@@ -63,14 +64,19 @@ class Reporter:
             )
 
     def __enter__(self) -> "Reporter":
-        if self._progress is not None:
-            self._progress.start()
         return self
+
+    def _live(self) -> Progress | None:
+        # Started on first use, so a fetch that shows nothing leaves no blank line behind.
+        if self._progress is not None and not self._started:
+            self._progress.start()
+            self._started = True
+        return self._progress
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._started:
             self._progress.stop()
 
     @contextmanager
@@ -78,7 +84,7 @@ class Reporter:
         self, description: str, total: float | None = None, *, counts_bytes: bool = False
     ) -> Iterator[Step]:
         """A line with a spinner while the block runs, then a tick; removed if the block raises."""
-        progress = self._progress
+        progress = self._live()
         if progress is None:
             yield Step(None, None)
             return
@@ -94,5 +100,6 @@ class Reporter:
 
     def note(self, message: str, style: str | None = None) -> None:
         """A line of plain text above the bars (e.g. why a source failed)."""
-        if self._progress is not None:
-            self._progress.console.print(message, style=style, markup=False, highlight=False)
+        progress = self._live()
+        if progress is not None:
+            progress.console.print(message, style=style, markup=False, highlight=False)
