@@ -1,0 +1,71 @@
+// The latent: one bar with its number per dimension, and a slider over the model's typical range
+// (1st to 99th percentile on the test set). Moving a slider decodes the new latent.
+import { useController } from "../state/context";
+import { useLab } from "../state/store";
+import { num } from "../lib/format";
+import { Panel } from "./Panel";
+import type { Percentiles } from "../api/types";
+
+function rangeFor(stats: Percentiles | undefined, v: number): [number, number] {
+  if (stats && stats.p99 > stats.p1) return [stats.p1, stats.p99];
+  const m = Math.max(1, Math.abs(v) * 2);
+  return [-m, m];
+}
+
+export function Bottleneck() {
+  const c = useController();
+  const latent = useLab((s) => s.latent);
+  const drawing = useLab((s) => s.result?.latent ?? null);
+  const moved = useLab((s) => s.decoded !== null);
+  const stats = useLab((s) => s.latentStats);
+  const dims = latent?.length ?? 0;
+  return (
+    <Panel
+      id="bottleneck"
+      title={`Bottleneck${dims ? ` (${dims})` : ""}`}
+      className="col-bottleneck"
+      explain="The whole image squeezed into these numbers. Move a slider (or focus it and press the arrows) to decode a different point."
+      actions={
+        <button type="button" onClick={() => c.resetLatent()} disabled={!moved} data-testid="reset-latent">
+          Reset to the drawing
+        </button>
+      }
+    >
+      {!latent && <p className="empty">Draw a digit to see its code.</p>}
+      <ol className="latents" data-testid="latent-bars">
+        {latent?.map((v, i) => {
+          const [lo, hi] = rangeFor(stats?.dims[i], v);
+          const pos = (x: number) => Math.min(100, Math.max(0, ((x - lo) / (hi - lo)) * 100));
+          const zero = pos(0);
+          const at = pos(v);
+          const orig = drawing?.[i];
+          return (
+            <li key={i} className="latent" data-dim={i} data-value={v}>
+              <span className="latent-label">z{i}</span>
+              <span className="latent-track">
+                <span className="latent-zero" style={{ left: `${zero}%` }} />
+                <span
+                  className={`latent-bar ${v < 0 ? "neg" : "pos"}`}
+                  style={{ left: `${Math.min(zero, at)}%`, width: `${Math.abs(at - zero)}%` }}
+                />
+                {moved && orig !== undefined && <span className="latent-orig" style={{ left: `${pos(orig)}%` }} title={`drawing: ${num(orig)}`} />}
+                <input
+                  type="range"
+                  min={lo}
+                  max={hi}
+                  step={(hi - lo) / 200}
+                  value={Math.min(hi, Math.max(lo, v))}
+                  aria-label={`latent dimension ${i}`}
+                  aria-valuetext={`z${i} = ${num(v)}`}
+                  onChange={(e) => c.moveLatent(i, Number(e.target.value))}
+                  data-testid={`latent-slider-${i}`}
+                />
+              </span>
+              <output className="latent-value">{num(v, 2)}</output>
+            </li>
+          );
+        })}
+      </ol>
+    </Panel>
+  );
+}

@@ -1,0 +1,100 @@
+// Explore: the data flows left to right, input -> encoder -> bottleneck -> decoder -> output.
+import { useMemo } from "react";
+import { useLab } from "../state/store";
+import { displayRanges, type NormMode } from "../lib/viz/normalize";
+import { ActivationRows } from "./ActivationColumn";
+import { Bottleneck } from "./Bottleneck";
+import { InputPanel } from "./InputPanel";
+import { Legend } from "./Legend";
+import { OutputPanel } from "./OutputPanel";
+import { Panel } from "./Panel";
+
+const modes: { value: NormMode; label: string }[] = [
+  { value: "channel", label: "channel" },
+  { value: "layer", label: "layer" },
+  { value: "global", label: "global" },
+];
+
+function NormToggle() {
+  const norm = useLab((s) => s.norm);
+  const set = useLab((s) => s.set);
+  return (
+    <fieldset className="norm" data-testid="norm-toggle">
+      <legend>Colour scale per</legend>
+      {modes.map((m) => (
+        <label key={m.value}>
+          <input type="radio" name="norm" value={m.value} checked={norm === m.value} onChange={() => set({ norm: m.value })} />
+          {m.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function ExploreView() {
+  const result = useLab((s) => s.result);
+  const decodedLayers = useLab((s) => s.decoded?.layers ?? null);
+  const moved = useLab((s) => s.decoded !== null);
+  const norm = useLab((s) => s.norm);
+  const socket = useLab((s) => s.socket);
+  const error = useLab((s) => s.exploreError);
+
+  const { enc, dec, encRanges, decRanges, lo, hi } = useMemo(() => {
+    const layers = result?.layers ?? [];
+    const enc = layers.filter((l) => l.part === "encoder");
+    const dec = decodedLayers ?? layers.filter((l) => l.part === "decoder");
+    const all = [...enc, ...dec];
+    const ranges = displayRanges(
+      all.map((l) => l.tensor),
+      norm,
+    );
+    const flat = ranges.flat();
+    return {
+      enc,
+      dec,
+      encRanges: ranges.slice(0, enc.length),
+      decRanges: ranges.slice(enc.length),
+      lo: flat.length ? Math.min(...flat.map((r) => r[0])) : 0,
+      hi: flat.length ? Math.max(...flat.map((r) => r[1])) : 1,
+    };
+  }, [result, decodedLayers, norm]);
+
+  const staleDecoder = moved && !decodedLayers;
+
+  return (
+    <div className="explore">
+      <p className="hint" role="status">
+        Draw a digit, or move a slider.
+        {socket !== "open" && <span className="warn"> Connecting to the model…</span>}
+        {error && <span className="warn"> {error}</span>}
+      </p>
+      <div className="flow">
+        <InputPanel />
+        <Panel
+          id="encoder"
+          title="Encoder"
+          className="col-layers"
+          explain={
+            <>
+              What each filter responds to, layer by layer; bright = strong. <Legend cmap="viridis" lo={norm === "global" ? lo : 0} hi={norm === "global" ? hi : 1} label="activation" />
+              {norm !== "global" && <span className="muted"> (0…1 of each {norm})</span>}
+            </>
+          }
+          actions={<NormToggle />}
+        >
+          {enc.length ? <ActivationRows layers={enc} ranges={encRanges} testId="encoder-layers" /> : <p className="empty">Waiting for the model…</p>}
+        </Panel>
+        <Bottleneck />
+        <Panel
+          id="decoder"
+          title="Decoder"
+          className={`col-layers ${staleDecoder ? "stale" : ""}`}
+          explain={staleDecoder ? "These rows still show your drawing's decoding; the output on the right follows the sliders." : "The code unfolded back into an image, layer by layer."}
+        >
+          {dec.length ? <ActivationRows layers={dec} ranges={decRanges} testId="decoder-layers" /> : <p className="empty">Waiting for the model…</p>}
+        </Panel>
+        <OutputPanel />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+// Input column: the drawing canvas, the 28x28 the model sees, and test-set images by class.
+import { useEffect, useState } from "react";
+import type { Sample } from "../api/types";
+import { useController } from "../state/context";
+import { useLab } from "../state/store";
+import { bytesToUnit } from "../lib/viz/preprocess";
+import { DrawCanvas } from "./DrawCanvas";
+import { Heatmap } from "./Heatmap";
+import { Panel } from "./Panel";
+
+export function InputPanel() {
+  const c = useController();
+  const input = useLab((s) => s.input);
+  const version = useLab((s) => s.canvasVersion);
+  const source = useLab((s) => s.inputSource);
+  const dataset = useLab((s) => s.model?.dataset ?? s.models.find((m) => m.id === s.modelId)?.dataset ?? "mnist");
+  const classes = useLab((s) => s.datasets.find((d) => d.name === dataset)?.classes ?? []);
+  const [label, setLabel] = useState<number | "">("");
+  const [thumbs, setThumbs] = useState<Sample[]>([]);
+
+  useEffect(() => {
+    setThumbs([]);
+    setLabel("");
+  }, [dataset]);
+
+  const pickClass = async (value: string) => {
+    const l = value === "" ? "" : Number(value);
+    setLabel(l);
+    if (l === "") return;
+    const items = await c.samples(dataset, l, 8);
+    setThumbs(items);
+    if (items[0]) c.useSample(dataset, items[0]);
+  };
+
+  const className = (l: number) => classes.find((k) => k.index === l)?.name ?? String(l);
+
+  return (
+    <Panel
+      id="input"
+      title="Input"
+      className="col-input"
+      explain="Draw a digit, or pick a test image. Right: the 28×28 the model sees (MNIST-style: fitted into 20×20, centred by mass)."
+    >
+      <div className="draw-wrap">
+        <DrawCanvas image={input} version={version} displaySize={224} onDraw={(img) => c.setInput(img, { kind: "drawing" })} />
+      </div>
+      <div className="input-row">
+        <button type="button" onClick={() => c.clearInput()}>
+          Clear
+        </button>
+        <figure className="preview">
+          {input ? (
+            <Heatmap values={input} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={2} label="The 28×28 input the model sees" testId="input-preview" />
+          ) : (
+            <div className="preview-empty" style={{ width: 56, height: 56 }} />
+          )}
+          <figcaption>28×28</figcaption>
+        </figure>
+        <span className="source" data-testid="input-source" data-label={source.kind === "sample" ? source.label : undefined}>
+          {source.kind === "sample" ? `test #${source.index}, “${className(source.label)}”` : source.kind === "drawing" ? "your drawing" : "empty"}
+        </span>
+      </div>
+      <label className="field inline">
+        <span>Test image of class</span>
+        <select value={label} onChange={(e) => void pickClass(e.target.value)} data-testid="class-select">
+          <option value="">choose…</option>
+          {classes.map((k) => (
+            <option key={k.index} value={k.index}>
+              {k.index}: {k.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {thumbs.length > 0 && (
+        <div className="thumbs" role="list" aria-label="Test images of the chosen class">
+          {thumbs.map((t) => (
+            <button
+              key={t.index}
+              type="button"
+              role="listitem"
+              className={source.kind === "sample" && source.index === t.index ? "thumb active" : "thumb"}
+              aria-label={`test image ${t.index}, ${className(t.label)}`}
+              onClick={() => c.useSample(dataset, t)}
+            >
+              <Heatmap values={bytesToUnit(t.image)} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={1} />
+            </button>
+          ))}
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,117 @@
+// The model in use: pretrained and trained models, its spec in one line; download, upload, delete.
+import { useRef, useState } from "react";
+import { api } from "../api/client";
+import type { ModelSummary } from "../api/types";
+import { useController } from "../state/context";
+import { useLab } from "../state/store";
+import { count, num, specLine } from "../lib/format";
+
+function metric(m: ModelSummary, ...keys: string[]): number | null {
+  for (const k of keys) {
+    const v = m.metrics?.[k];
+    if (typeof v === "number") return v;
+  }
+  return null;
+}
+
+export function ModelPicker() {
+  const c = useController();
+  const models = useLab((s) => s.models);
+  const loaded = useLab((s) => s.modelsLoaded);
+  const modelId = useLab((s) => s.modelId);
+  const current = models.find((m) => m.id === modelId);
+  const [confirm, setConfirm] = useState(false);
+  const file = useRef<HTMLInputElement>(null);
+
+  const pretrained = models.filter((m) => m.pretrained);
+  const trained = models.filter((m) => !m.pretrained);
+  const psnr = current ? metric(current, "test_psnr", "psnr") : null;
+
+  return (
+    <div className="model-picker" data-testid="model-picker">
+      <label className="field inline">
+        <span>Model</span>
+        <select
+          value={modelId ?? ""}
+          onChange={(e) => {
+            setConfirm(false);
+            void c.selectModel(e.target.value);
+          }}
+          data-testid="model-select"
+          disabled={!models.length}
+        >
+          {!models.length && <option value="">{loaded ? "no models yet" : "loading…"}</option>}
+          {pretrained.length > 0 && (
+            <optgroup label="Pretrained">
+              {pretrained.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.title}
+                </option>
+              ))}
+            </optgroup>
+          )}
+          {trained.length > 0 && (
+            <optgroup label="Trained here">
+              {trained.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.title}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      </label>
+      {current && (
+        <span className="model-line" data-testid="model-line">
+          {specLine(current.spec)} · {count(current.params)} params · {current.dataset}
+          {psnr !== null && ` · test PSNR ${num(psnr)} dB`}
+        </span>
+      )}
+      {loaded && !models.length && <span className="warn">No models yet: train one, or run `make pretrained`.</span>}
+      <span className="model-actions">
+        {current && (
+          <a className="button" href={api.downloadUrl(current.id)} download>
+            Download
+          </a>
+        )}
+        <button type="button" onClick={() => file.current?.click()}>
+          Upload…
+        </button>
+        <input
+          ref={file}
+          type="file"
+          accept=".safetensors"
+          hidden
+          data-testid="upload-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void c.uploadModel(f);
+            e.target.value = "";
+          }}
+        />
+        {current && !confirm && (
+          <button type="button" onClick={() => setConfirm(true)} disabled={current.pretrained} title={current.pretrained ? "Pretrained models cannot be deleted" : undefined}>
+            Delete
+          </button>
+        )}
+        {current && confirm && (
+          <>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirm(false);
+                void c.deleteModel(current.id);
+              }}
+            >
+              Delete “{current.title}”
+            </button>
+            <button type="button" onClick={() => setConfirm(false)}>
+              Keep
+            </button>
+          </>
+        )}
+      </span>
+    </div>
+  );
+}

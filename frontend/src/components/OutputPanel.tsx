@@ -1,0 +1,53 @@
+// Output column: the input, the reconstruction and their difference, with the per-image error.
+import { useMemo } from "react";
+import { useLab } from "../state/store";
+import { difference } from "../lib/viz/imagedata";
+import { mse as mseOf, psnr as psnrOf } from "../lib/viz/metrics";
+import { num } from "../lib/format";
+import { Heatmap } from "./Heatmap";
+import { Legend } from "./Legend";
+import { Panel } from "./Panel";
+
+export function OutputPanel() {
+  const result = useLab((s) => s.result);
+  const decoded = useLab((s) => s.decoded);
+  const recon = decoded?.reconstruction ?? result?.reconstruction ?? null;
+  const input = result?.input ?? null;
+  const diff = useMemo(() => (recon && input ? difference(recon, input) : null), [recon, input]);
+  const err = useMemo(() => {
+    if (!recon || !input) return null;
+    if (!decoded) return { mse: result!.mse, psnr: result!.psnr };
+    const m = mseOf(recon, input);
+    return { mse: m, psnr: psnrOf(m) };
+  }, [recon, input, decoded, result]);
+  const zoom = 3;
+  return (
+    <Panel id="output" title="Output" className="col-output" explain={decoded ? "Decoded from the sliders, compared with your input." : "What comes out, and how far it is from what went in."}>
+      {!recon && <p className="empty">No output yet.</p>}
+      {recon && input && diff && (
+        <div className="outputs">
+          <figure>
+            <Heatmap values={input} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={zoom} label="input" />
+            <figcaption>input</figcaption>
+          </figure>
+          <figure>
+            <Heatmap values={recon} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={zoom} label="reconstruction" testId="reconstruction" />
+            <figcaption>reconstruction</figcaption>
+          </figure>
+          <figure>
+            <Heatmap values={diff} width={28} height={28} lo={-1} hi={1} cmap="rdbu" zoom={zoom} label="difference: reconstruction minus input" testId="difference" />
+            <figcaption>
+              difference <Legend cmap="rdbu" lo={-1} hi={1} label="difference" />
+            </figcaption>
+          </figure>
+          <dl className="errors" data-testid="errors">
+            <dt>MSE</dt>
+            <dd data-testid="mse">{num(err?.mse)}</dd>
+            <dt>PSNR</dt>
+            <dd data-testid="psnr">{num(err?.psnr)} dB</dd>
+          </dl>
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,63 @@
+// Normalisation of activations for display: each channel on its own scale, every channel of a
+// layer on the layer's scale, or every layer on one global scale (cnn-explainer's toggle).
+import type { FloatTensor } from "./tensor8";
+
+export type NormMode = "channel" | "layer" | "global";
+
+export type Range = [number, number];
+
+export function rangeOf(values: ArrayLike<number>, start = 0, end = values.length): Range {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = start; i < end; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return end > start ? [lo, hi] : [0, 0];
+}
+
+export function union(ranges: Range[]): Range {
+  if (ranges.length === 0) return [0, 0];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [a, b] of ranges) {
+    if (a < lo) lo = a;
+    if (b > hi) hi = b;
+  }
+  return [lo, hi];
+}
+
+export function channelRanges(t: FloatTensor): Range[] {
+  const plane = t.height * t.width;
+  const out: Range[] = [];
+  for (let c = 0; c < t.channels; c++) out.push(rangeOf(t.data, c * plane, (c + 1) * plane));
+  return out;
+}
+
+/**
+ * For each layer, the display range of each of its channels under the given mode.
+ * `layers` are the layers shown together (the global mode spans all of them).
+ */
+export function displayRanges(layers: FloatTensor[], mode: NormMode): Range[][] {
+  const perChannel = layers.map(channelRanges);
+  if (mode === "channel") return perChannel;
+  const perLayer = perChannel.map(union);
+  if (mode === "layer") return perChannel.map((chs, i) => chs.map(() => perLayer[i]!));
+  const global = union(perLayer);
+  return perChannel.map((chs) => chs.map(() => global));
+}
+
+/** Maps v into 0..1 over [lo, hi]; a flat range maps to 0 (an all-zero channel shows as "low"). */
+export function unit(v: number, lo: number, hi: number): number {
+  const span = hi - lo;
+  if (!(span > 0)) return 0;
+  const t = (v - lo) / span;
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+/** A range symmetric around zero, for diverging maps. */
+export function symmetric([lo, hi]: Range): Range {
+  const m = Math.max(Math.abs(lo), Math.abs(hi));
+  return [-m, m];
+}

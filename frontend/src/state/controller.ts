@@ -1,0 +1,278 @@
+// The page's side effects in one owner: REST calls, the explore socket of the loaded model and
+// the job socket of the watched job. Components call its methods; it writes into the store.
+import { api, ApiError, fieldErrors } from "../api/client";
+import { ExploreSocket, JobSocket } from "../api/sockets";
+import type { ModelSpec, ModelSummary, Sample } from "../api/types";
+import { bytesToUnit } from "../lib/viz/preprocess";
+import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
+import { getLab, setLab, type InputSource } from "./store";
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Which model to open first: a pretrained MNIST model, else any pretrained, else the newest. */
+export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
+  return (
+    models.find((m) => m.pretrained && m.dataset === "mnist") ??
+    models.find((m) => m.pretrained) ??
+    [...models].sort((a, b) => b.created.localeCompare(a.created))[0]
+  );
+}
+
+export class LabController {
+  private explore: ExploreSocket | null = null;
+  private job: JobSocket | null = null;
+  private validateAbort: AbortController | null = null;
+  private validateTimer: ReturnType<typeof setTimeout> | null = null;
+  private modelLoad = 0;
+
+  /** Loads datasets, models and any running job; opens the first model with a test digit in it. */
+  async boot(): Promise<void> {
+    const datasets = api.datasets().then((d) => setLab({ datasets: d })).catch(() => undefined);
+    await this.refreshModels();
+    const first = initialModel(getLab().models);
+    if (first) await this.selectModel(first.id);
+    await datasets;
+    void this.resumeJob();
+    this.validate(getLab().spec);
+  }
+
+  dispose(): void {
+    this.explore?.close();
+    this.job?.close();
+    this.explore = null;
+    this.job = null;
+  }
+
+  // ---- models ---------------------------------------------------------------------------
+
+  async refreshModels(): Promise<void> {
+    try {
+      const models = await api.models();
+      setLab({ models, modelsLoaded: true });
+    } catch (e) {
+      setLab({ modelsLoaded: true, notice: { kind: "error", text: `Could not list the models: ${message(e)}` } });
+    }
+  }
+
+  async selectModel(id: string): Promise<void> {
+    const ticket = ++this.modelLoad;
+    const summary = getLab().models.find((m) => m.id === id);
+    this.explore?.close();
+    setLab({ modelId: id, model: null, latentStats: null, result: null, latent: null, decoded: null, exploreError: null });
+    this.explore = new ExploreSocket(id, {
+      onStatus: (socket) => setLab({ socket }),
+      onError: (text) => setLab({ exploreError: text }),
+      onExplore: (r, sent) => {
+        const layers = decodeLayers(r.activations);
+        setLab({
+          result: {
+            requestId: r.request_id,
+            input: Float32Array.from(sent),
+            latent: r.latent,
+            reconstruction: Float32Array.from(r.reconstruction),
+            layers,
+            mse: r.mse,
+            psnr: r.psnr,
+          },
+          // The sliders follow the drawing unless the user has moved them since.
+          latent: getLab().decoded ? getLab().latent : r.latent,
+          exploreError: null,
+        });
+      },
+      onDecode: (r, sent) => {
+        if (!getLab().decoded) return; // reset to the drawing happened meanwhile
+        setLab({
+          decoded: {
+            requestId: r.request_id,
+            latent: sent,
+            reconstruction: Float32Array.from(r.reconstruction),
+            layers: r.activations ? decodeLayers(r.activations) : null,
+          },
+        });
+      },
+    });
+    const [detail, stats] = await Promise.allSettled([api.model(id), api.latentStats(id)]);
+    if (ticket !== this.modelLoad) return;
+    setLab({
+      model: detail.status === "fulfilled" ? detail.value : null,
+      latentStats: stats.status === "fulfilled" ? stats.value : null,
+      notice: detail.status === "rejected" ? { kind: "error", text: `Could not load the model: ${message(detail.reason)}` } : null,
+    });
+    // A model of another dataset gets an input from its own test set.
+    const s = getLab();
+    const dataset = summary?.dataset ?? s.model?.dataset;
+    const src = s.inputSource;
+    if (dataset && (src.kind === "empty" || (src.kind === "sample" && src.dataset !== dataset))) {
+      await this.loadFirstSample(dataset);
+    } else if (s.input) {
+      this.explore.explore(s.input);
+    }
+  }
+
+  async deleteModel(id: string): Promise<void> {
+    try {
+      await api.deleteModel(id);
+      await this.refreshModels();
+      if (getLab().modelId === id) {
+        const next = initialModel(getLab().models);
+        if (next) await this.selectModel(next.id);
+        else {
+          this.explore?.close();
+          setLab({ modelId: null, model: null, result: null, latent: null, decoded: null });
+        }
+      }
+      setLab({ notice: { kind: "info", text: "Model deleted." } });
+    } catch (e) {
+      setLab({ notice: { kind: "error", text: `Could not delete: ${message(e)}` } });
+    }
+  }
+
+  async uploadModel(file: File): Promise<void> {
+    try {
+      const m = await api.uploadModel(file);
+      await this.refreshModels();
+      await this.selectModel(m.id);
+      setLab({ notice: { kind: "info", text: `Uploaded "${m.title}".` } });
+    } catch (e) {
+      setLab({ notice: { kind: "error", text: `Could not upload ${file.name}: ${message(e)}` } });
+    }
+  }
+
+  // ---- explore --------------------------------------------------------------------------
+
+  /** A new input (drawing or sample): the sliders go back to following it. */
+  setInput(image: Float32Array, source: InputSource, repaintCanvas = false): void {
+    setLab((s) => ({
+      input: image,
+      inputSource: source,
+      decoded: null,
+      canvasVersion: repaintCanvas ? s.canvasVersion + 1 : s.canvasVersion,
+    }));
+    this.explore?.explore(image);
+  }
+
+  clearInput(): void {
+    setLab((s) => ({ input: null, inputSource: { kind: "empty" }, result: null, latent: null, decoded: null, canvasVersion: s.canvasVersion + 1 }));
+  }
+
+  useSample(dataset: string, sample: Sample): void {
+    this.setInput(bytesToUnit(sample.image), { kind: "sample", dataset, index: sample.index, label: sample.label }, true);
+  }
+
+  async samples(dataset: string, label: number | undefined, limit = 12, offset = 0): Promise<Sample[]> {
+    const r = await api.samples(dataset, { split: "test", label, limit, offset });
+    return r.items;
+  }
+
+  async loadFirstSample(dataset: string): Promise<void> {
+    try {
+      const [first] = await this.samples(dataset, undefined, 1);
+      if (first) this.useSample(dataset, first);
+    } catch (e) {
+      setLab({ notice: { kind: "error", text: `Could not load a test image: ${message(e)}` } });
+    }
+  }
+
+  moveLatent(dim: number, value: number): void {
+    const s = getLab();
+    if (!s.latent) return;
+    const latent = s.latent.slice();
+    latent[dim] = value;
+    setLab({
+      latent,
+      decoded: s.decoded ?? { requestId: -1, latent, reconstruction: s.result?.reconstruction ?? new Float32Array(784), layers: null },
+    });
+    this.explore?.decode(latent);
+  }
+
+  resetLatent(): void {
+    setLab((s) => ({ latent: s.result?.latent ?? null, decoded: null }));
+  }
+
+  // ---- builder --------------------------------------------------------------------------
+
+  setSpec(spec: ModelSpec): void {
+    setLab({ spec });
+    this.validate(spec);
+  }
+
+  /** Live validation through the service; the newest draft wins. */
+  validate(spec: ModelSpec, delayMs = 120): void {
+    if (this.validateTimer) clearTimeout(this.validateTimer);
+    setLab((s) => ({ validation: { ...s.validation, status: "checking" } }));
+    this.validateTimer = setTimeout(async () => {
+      this.validateAbort?.abort();
+      const abort = new AbortController();
+      this.validateAbort = abort;
+      try {
+        const result = await api.validateSpec(spec, abort.signal);
+        if (abort.signal.aborted) return;
+        setLab({ validation: { status: result.valid ? "valid" : "invalid", result, errors: {}, message: null } });
+      } catch (e) {
+        if (abort.signal.aborted) return;
+        if (e instanceof ApiError && e.status === 422) {
+          setLab({ validation: { status: "invalid", result: null, errors: fieldErrors(e.detail), message: null } });
+        } else {
+          setLab({ validation: { status: "error", result: null, errors: {}, message: `Could not check the spec: ${message(e)}` } });
+        }
+      }
+    }, delayMs);
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------
+
+  async startJob(): Promise<void> {
+    const s = getLab();
+    if (s.validation.status !== "valid" || isActive(s.jobView.job?.state)) return;
+    try {
+      const job = await api.startJob(s.spec);
+      this.watchJob(job.id);
+      setLab((st) => ({ jobView: { ...st.jobView, job } }));
+    } catch (e) {
+      const text = e instanceof ApiError && e.status === 429 ? "The training queue is full; try again when a job ends." : message(e);
+      setLab({ notice: { kind: "error", text: `Could not start training: ${text}` } });
+    }
+  }
+
+  async cancelJob(): Promise<void> {
+    const id = getLab().jobView.job?.id;
+    if (!id) return;
+    try {
+      await api.cancelJob(id);
+    } catch (e) {
+      setLab({ notice: { kind: "error", text: `Could not cancel: ${message(e)}` } });
+    }
+  }
+
+  /** After a reload: pick up the newest queued or running job (its history is replayed). */
+  async resumeJob(): Promise<void> {
+    try {
+      const jobs = await api.jobs();
+      const active = jobs.filter((j) => isActive(j.state)).sort((a, b) => b.created.localeCompare(a.created))[0];
+      if (active) this.watchJob(active.id);
+    } catch {
+      /* no jobs endpoint answer: nothing to resume */
+    }
+  }
+
+  watchJob(id: string): void {
+    this.job?.close();
+    setLab({ jobView: emptyJobView });
+    this.job = new JobSocket(id, {
+      onStatus: (jobSocket) => setLab({ jobSocket }),
+      onMessage: (msg) => {
+        const before = getLab().jobView;
+        const after = applyJobMessage(before, msg);
+        setLab({ jobView: after });
+        if (after.resync && !before.resync) this.job?.resync();
+        if (msg.type === "end") void this.refreshModels();
+      },
+    });
+  }
+
+  async exploreTrained(modelId: string): Promise<void> {
+    await this.refreshModels();
+    setLab({ tab: "explore" });
+    await this.selectModel(modelId);
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { applyJobMessage, emptyJobView, epochEndStep, type JobView } from "./job";
+import type { JobInfo, JobServerMessage, ModelSpec } from "../api/types";
+import { encodeTensor8 } from "../lib/viz/tensor8";
+
+const spec = { dataset: "mnist", epochs: 2 } as unknown as ModelSpec;
+const job: JobInfo = {
+  id: "j1",
+  state: "queued",
+  spec,
+  created: "2026-01-01T00:00:00Z",
+  progress: { epoch: 0, epochs: 2, step: 0, total_steps: 10, images_per_s: 0, eta_s: null, fraction: 0 },
+  model_id: null,
+  error: null,
+};
+
+const fold = (msgs: JobServerMessage[], from: JobView = emptyJobView) => msgs.reduce(applyJobMessage, from);
+
+describe("applyJobMessage", () => {
+  it("takes hello and history, then appends contiguous losses", () => {
+    const v = fold([
+      { type: "hello", job },
+      { type: "history", losses: [1, 0.9], epochs: [] },
+      { type: "losses", start_step: 2, values: [0.8, 0.7] },
+      { type: "losses", start_step: 4, values: [0.6] },
+    ]);
+    expect(v.job?.id).toBe("j1");
+    expect(v.losses).toEqual([1, 0.9, 0.8, 0.7, 0.6]);
+    expect(v.resync).toBe(false);
+  });
+
+  it("asks for a resync on a gap and never invents values", () => {
+    const v = fold([{ type: "history", losses: [1], epochs: [] }, { type: "losses", start_step: 3, values: [0.5] }]);
+    expect(v.resync).toBe(true);
+    expect(v.losses).toEqual([1]);
+    const w = applyJobMessage(v, { type: "history", losses: [1, 0.9, 0.8, 0.5], epochs: [] });
+    expect(w.resync).toBe(false);
+    expect(w.losses).toEqual([1, 0.9, 0.8, 0.5]);
+  });
+
+  it("replaces overlapping values without shortening", () => {
+    const v = fold([
+      { type: "history", losses: [1, 2, 3, 4], epochs: [] },
+      { type: "losses", start_step: 1, values: [9] },
+    ]);
+    expect(v.losses).toEqual([1, 9, 3, 4]);
+  });
+
+  it("tracks progress, epochs and the end", () => {
+    const v = fold([
+      { type: "hello", job },
+      { type: "progress", epoch: 1, epochs: 2, step: 5, total_steps: 10, images_per_s: 1000, eta_s: 3, fraction: 0.5 },
+      { type: "epoch", epoch: 1, train_loss: 0.3, test_loss: 0.25, psnr: 14, ssim: 0.6 },
+      { type: "end", state: "done", model_id: "m1", error: null },
+    ]);
+    expect(v.job?.state).toBe("done");
+    expect(v.job?.progress.fraction).toBe(1);
+    expect(v.job?.model_id).toBe("m1");
+    expect(v.epochs).toEqual([{ epoch: 1, train_loss: 0.3, test_loss: 0.25, psnr: 14, ssim: 0.6 }]);
+    expect(v.end).toEqual({ state: "done", model_id: "m1", error: null });
+  });
+
+  it("marks a running job from progress and decodes snapshots", () => {
+    const t = encodeTensor8({ channels: 1, height: 2, width: 2, data: Float32Array.from([0, 1, 0.5, 0.25]) });
+    const v = fold([
+      { type: "hello", job },
+      { type: "progress", ...job.progress, step: 1 },
+      { type: "snapshot", step: 1, inputs: [t], reconstructions: [t], activations: [{ name: "enc_conv1", part: "encoder", kind: "conv", tensor: t }] },
+    ]);
+    expect(v.job?.state).toBe("running");
+    expect(v.snapshot?.step).toBe(1);
+    expect(v.snapshot?.inputs[0]?.data[1]).toBeCloseTo(1);
+    expect(v.snapshot?.activations[0]?.tensor.channels).toBe(1);
+  });
+
+  it("keeps the error of an unknown job", () => {
+    expect(applyJobMessage(emptyJobView, { type: "error", message: "no job x" }).error).toBe("no job x");
+  });
+});
+
+describe("epochEndStep", () => {
+  it("puts an epoch's marker at its last batch", () => {
+    expect(epochEndStep(1, 10, 2)).toBe(4);
+    expect(epochEndStep(2, 10, 2)).toBe(9);
+  });
+});

@@ -1,0 +1,121 @@
+// The one store: which model is loaded, what is being explored, the builder's draft and the job.
+// Only plain data lives here; sockets and requests live in the controllers (src/state/*session.ts)
+// that write into it.
+import { create } from "zustand";
+import type {
+  DatasetInfo,
+  LatentStats,
+  ModelDetail,
+  ModelSpec,
+  ModelSummary,
+  SpecValidation,
+} from "../api/types";
+import type { NormMode } from "../lib/viz/normalize";
+import type { SocketStatus } from "../api/sockets";
+import { emptyJobView, type JobView, type LayerTensor } from "./job";
+
+export type Tab = "explore" | "build";
+
+export type InputSource =
+  | { kind: "sample"; dataset: string; index: number; label: number }
+  | { kind: "drawing" }
+  | { kind: "empty" };
+
+export interface ExploreView {
+  requestId: number;
+  /** The input this result belongs to (the canvas may have moved on since). */
+  input: Float32Array;
+  latent: number[];
+  reconstruction: Float32Array;
+  layers: LayerTensor[];
+  mse: number;
+  psnr: number;
+}
+
+export interface Validation {
+  status: "idle" | "checking" | "valid" | "invalid" | "error";
+  result: SpecValidation | null;
+  /** Field errors keyed "blocks.0.filters", "latent_dim", … ("_spec" for the spec as a whole). */
+  errors: Record<string, string>;
+  message: string | null;
+}
+
+export const defaultSpec: ModelSpec = {
+  dataset: "mnist",
+  variant: "plain",
+  blocks: [
+    { filters: 32, kernel: 3 },
+    { filters: 64, kernel: 3 },
+  ],
+  downsample: "maxpool",
+  latent_dim: 16,
+  activation: "relu",
+  loss: "bce",
+  optimizer: "adam",
+  learning_rate: 0.001,
+  batch_size: 128,
+  epochs: 5,
+  seed: 0,
+};
+
+export interface LabState {
+  tab: Tab;
+  datasets: DatasetInfo[];
+  models: ModelSummary[];
+  modelsLoaded: boolean;
+  notice: { kind: "error" | "info"; text: string } | null;
+
+  modelId: string | null;
+  model: ModelDetail | null;
+  latentStats: LatentStats | null;
+
+  input: Float32Array | null;
+  inputSource: InputSource;
+  /** Bumped when the canvas must repaint from `input` (a sample was picked), not from strokes. */
+  canvasVersion: number;
+  result: ExploreView | null;
+  /** Slider values; equal to result.latent until a slider moves. */
+  latent: number[] | null;
+  /** Reconstruction decoded from moved sliders; null while showing the drawing's own. */
+  decoded: { requestId: number; latent: number[]; reconstruction: Float32Array; layers: LayerTensor[] | null } | null;
+  norm: NormMode;
+  socket: SocketStatus;
+  exploreError: string | null;
+
+  spec: ModelSpec;
+  validation: Validation;
+
+  jobView: JobView;
+  jobSocket: SocketStatus;
+
+  set: (patch: Partial<LabState> | ((s: LabState) => Partial<LabState>)) => void;
+}
+
+export const useLab = create<LabState>()((set) => ({
+  tab: "explore",
+  datasets: [],
+  models: [],
+  modelsLoaded: false,
+  notice: null,
+  modelId: null,
+  model: null,
+  latentStats: null,
+  input: null,
+  inputSource: { kind: "empty" },
+  canvasVersion: 0,
+  result: null,
+  latent: null,
+  decoded: null,
+  norm: "channel",
+  socket: "closed",
+  exploreError: null,
+  spec: defaultSpec,
+  validation: { status: "idle", result: null, errors: {}, message: null },
+  jobView: emptyJobView,
+  jobSocket: "closed",
+  set: (patch) => set(patch),
+}));
+
+/** The store's setter, for controllers outside React. */
+export const setLab = (patch: Partial<LabState> | ((s: LabState) => Partial<LabState>)) => useLab.getState().set(patch);
+export const getLab = () => useLab.getState();
