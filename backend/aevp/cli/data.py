@@ -65,7 +65,13 @@ def info(data_dir: DataDirOption = None) -> None:
     """Show each dataset's cache: whether it is there and verified, its source, sizes and path."""
     table = Table(title="AeVP datasets")
     for column in ("dataset", "cached", "verified", "source", "train", "test", "path"):
-        table.add_column(column, overflow="fold")
+        wraps = column in ("source", "path")  # the short columns stay on one line in narrow terminals
+        table.add_column(
+            column,
+            overflow="fold",
+            no_wrap=not wraps,
+            justify="right" if column in ("train", "test") else "left",
+        )
     for name in DATASET_NAMES:
         status = dataset_status(name, data_dir)
         table.add_row(

@@ -42,6 +42,7 @@ def write_cache(data_dir: Path, name: str, splits: Splits, source: str) -> Path:
             np.savez(file, allow_pickle=False, **arrays, **{_SOURCE_KEY: np.array(source)})
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; a cache may be shared with a service user
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

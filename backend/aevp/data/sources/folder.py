@@ -60,5 +60,10 @@ class FolderSource:
         directory = self.directory
         if (directory / self.name).is_dir():
             directory = directory / self.name
+        elif self.directory.is_dir():
+            try:
+                find_idx_files(directory)
+            except SourceError as exc:
+                raise SourceError(f"{exc}, and has no {self.name}/ subfolder") from exc
         splits = read_idx_folder(directory, reporter, f"{self.name}: reading IDX files from {directory}")
         return splits, f"folder {directory}"

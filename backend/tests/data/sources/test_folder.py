@@ -39,7 +39,9 @@ def test_accepts_the_dotted_names_some_unpackers_write(tmp_path: Path, tiny: Spl
 def test_names_the_missing_files(tmp_path: Path, tiny: Splits) -> None:
     write_idx_folder(tmp_path, tiny)
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
-    with pytest.raises(SourceError, match=r"lacks t10k-labels-idx1-ubyte\[\.gz\]$"):
+    with pytest.raises(
+        SourceError, match=r"lacks t10k-labels-idx1-ubyte\[\.gz\], and has no mnist/ subfolder$"
+    ):
         FolderSource("mnist", tmp_path).read(QUIET)
 
 
