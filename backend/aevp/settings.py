@@ -8,6 +8,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+# backend/aevp/settings.py -> the repository root (only meaningful in a source checkout).
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
@@ -25,6 +27,16 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Service (aevp.service). The built frontend served at `/` by `aevp serve` when the folder exists.
+    frontend_dir: Path | None = Field(default_factory=lambda: REPO_ROOT / "frontend" / "dist")
+    # JSON request bodies are small (an image is 784 numbers); uploads have their own limit above.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Loss values reach WebSocket clients in batches this often; snapshots at most as often as training makes them.
+    stream_interval_s: float = Field(default=0.1, gt=0, le=5)
+    # A client whose socket accepts nothing for this long is dropped (it never slows training either way).
+    ws_send_timeout_s: float = Field(default=30.0, gt=0)
+    # Load and compile every known model at start-up before /api/health reports ready.
+    warm_models: bool = True
 
     @cached_property
     def model_dirs(self) -> tuple[Path, ...]:

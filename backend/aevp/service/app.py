@@ -1,0 +1,118 @@
+"""The app factory: wires settings, services, routers, error handlers, CORS and the built frontend."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from aevp.service import errors
+from aevp.service.datasource import CachedData, DataSource
+from aevp.service.deps import Services
+from aevp.service.hub import Hub
+from aevp.service.jobs import JobManager, Trainer
+from aevp.service.registry import ModelRegistry
+from aevp.service.routes import datasets, explore, health, jobs, models, protocol, specs
+from aevp.service.schemas import PROTOCOL_VERSION
+from aevp.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = f"""Build, train and look inside convolutional autoencoders.
+
+REST under `/api`; two WebSockets (protocol version {PROTOCOL_VERSION}, messages: `GET /api/ws-schema`):
+* `/ws/jobs/{{id}}`: a training job's stream: history on connect, then every batch's loss (batched every
+  ~100 ms), progress, epoch metrics, snapshots of the probe images, and the end.
+* `/ws/models/{{id}}/explore`: send `explore` (an image) or `decode` (a latent) requests, get every layer's
+  activations, the latent and the reconstruction back; the newest request of each type wins.
+
+Errors are `{{"detail": ...}}` with a 4xx status that names the problem.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """`list_models` -> `listModels`: the names of the generated TypeScript client's functions."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def create_app(
+    settings: Settings | None = None, *, data: DataSource | None = None, trainer: Trainer | None = None
+) -> FastAPI:
+    """A new app with its own services. `data` and `trainer` replace the real datasets and training loop
+    (tests use a few hundred synthetic images)."""
+    settings = settings or Settings()
+    data = data or CachedData(settings.data_dir)
+    registry = ModelRegistry(settings.models_dir, settings.pretrained_dir, data)
+    services = Services(
+        settings=settings,
+        data=data,
+        registry=registry,
+        jobs=JobManager(
+            registry,
+            data,
+            max_concurrent=settings.max_concurrent_jobs,
+            max_queued=settings.max_queued_jobs,
+            trainer=trainer,
+        ),
+        hub=Hub(settings.max_ws_clients, settings.stream_interval_s, settings.ws_send_timeout_s),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.models_dir.mkdir(parents=True, exist_ok=True)
+        warm_up = asyncio.create_task(_warm_up(services))
+        try:
+            yield
+        finally:
+            warm_up.cancel()
+            with contextlib.suppress(BaseException):
+                await warm_up
+            await services.jobs.shutdown()
+            registry.close()
+
+    app = FastAPI(
+        title="AeVP",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_tags=[
+            {"name": t} for t in ("health", "datasets", "specs", "models", "explore", "jobs", "protocol")
+        ],
+    )
+    app.state.services = services
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
+    )
+    errors.install(app)
+    for module in (health, datasets, specs, models, explore, jobs, protocol):
+        app.include_router(module.router, prefix="/api", max_body_size=settings.max_body_bytes)
+    app.include_router(models.upload_router, prefix="/api", max_body_size=settings.max_upload_bytes)
+    app.include_router(explore.ws_router)
+    app.include_router(jobs.ws_router)
+    frontend = settings.frontend_dir
+    if frontend is not None and frontend.is_dir():  # last: /api, /ws and /docs take precedence
+        app.mount("/", StaticFiles(directory=frontend, html=True), name="frontend")
+    return app
+
+
+async def _warm_up(services: Services) -> None:
+    """Load and compile every model off the event loop; /api/health says ready afterwards."""
+    registry = services.registry
+    try:
+        if services.settings.warm_models:
+            await registry.run(registry.warm_all, interactive=False)
+        else:
+            await registry.run(registry.scan, interactive=False)
+    except Exception:  # warm-up is an optimisation: models still load on first use
+        log.exception("warm-up failed")
+    services.ready = True
+    log.info("ready: %d models", registry.count())

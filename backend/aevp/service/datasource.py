@@ -1,0 +1,96 @@
+"""Where the service gets images from: the verified local cache by default, anything else in tests.
+
+`create_app(settings, data=...)` accepts any object with this shape, so tests run on a few hundred
+synthetic images instead of the 70,000 real ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+
+
+@dataclass(frozen=True)
+class Images:
+    """One dataset in memory, uint8 images (N, 28, 28) and integer labels."""
+
+    name: str
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Availability:
+    name: str
+    cached: bool
+    verified: bool
+    source: str | None
+    train_size: int | None
+    test_size: int | None
+
+
+class DataUnavailable(Exception):
+    """The dataset exists but is not available here (not fetched, or its cache failed verification)."""
+
+
+class DataSource(Protocol):
+    def names(self) -> tuple[str, ...]: ...
+
+    def class_names(self, name: str) -> tuple[str, ...]: ...
+
+    def status(self, name: str) -> Availability: ...
+
+    def load(self, name: str) -> Images:
+        """Raises DataUnavailable with a message saying what to do."""
+        ...
+
+
+class CachedData:
+    """The real datasets from `aevp.data`'s verified cache, loaded once and kept in memory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._data_dir = data_dir
+        self._loaded: dict[str, Images] = {}
+        self._lock = threading.Lock()
+
+    def names(self) -> tuple[str, ...]:
+        from aevp.data import DATASET_NAMES
+
+        return tuple(DATASET_NAMES)
+
+    def class_names(self, name: str) -> tuple[str, ...]:
+        from aevp.data import CLASS_NAMES
+
+        return tuple(CLASS_NAMES[name])
+
+    def status(self, name: str) -> Availability:
+        from aevp.data import DataError, dataset_status
+
+        try:
+            s = dataset_status(name, self._data_dir)
+        except DataError:
+            return Availability(name, False, False, None, None, None)
+        return Availability(name, bool(s.cached), bool(s.verified), s.source, s.train_size, s.test_size)
+
+    def load(self, name: str) -> Images:
+        from aevp.data import DataError, load_dataset
+
+        with self._lock:
+            if name not in self._loaded:
+                try:
+                    d = load_dataset(name, self._data_dir)
+                except DataError as e:
+                    raise DataUnavailable(f"dataset {name!r} is not available: {e}") from e
+                self._loaded[name] = Images(
+                    name, d.train_images, d.train_labels, d.test_images, d.test_labels, tuple(d.class_names)
+                )
+            return self._loaded[name]

@@ -1,0 +1,131 @@
+"""Arrays in, wire models out: images, heatmaps as Tensor8, explore results, training snapshots.
+
+Pure functions of NumPy arrays; no I/O and no JAX.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from aevp.ml.spec import LayerInfo
+from aevp.service.schemas import (
+    IMAGE_SIDE,
+    ExploreResult,
+    LayerActivation,
+    SnapshotMessage,
+    Tensor8,
+)
+
+PSNR_CAP_DB = 100.0  # a perfect reconstruction has infinite PSNR, which JSON cannot carry
+
+
+def image_array(values: Sequence[float] | Sequence[Sequence[float]]) -> np.ndarray:
+    """A validated image (784 values or 28 rows) -> float32 (28, 28) in 0..1; 0..255 when any value is > 1."""
+    image = np.asarray(values, dtype=np.float32).reshape(IMAGE_SIDE, IMAGE_SIDE)
+    if image.max(initial=0.0) > 1.0:
+        image = image / np.float32(255.0)
+    return image
+
+
+def finite_list(a: np.ndarray) -> list[float | None]:
+    """A float array as a JSON-safe list: NaN and infinities become None."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    if np.isfinite(a).all():
+        return a.tolist()
+    return [x if np.isfinite(x) else None for x in a.tolist()]
+
+
+def channels_first(a: np.ndarray) -> np.ndarray:
+    """One image's activation, (H, W, C), (H, W) or (D,) -> (C, H, W); a vector becomes (1, 1, D)."""
+    if a.ndim == 3:
+        return np.moveaxis(a, -1, 0)
+    if a.ndim == 2:
+        return a[None]
+    return a.reshape(1, 1, -1)
+
+
+def tensor8(chw: np.ndarray) -> Tensor8:
+    """Quantise (C, H, W) floats to uint8 with a per-channel [lo, hi] range."""
+    c = chw.shape[0]
+    flat = np.nan_to_num(np.asarray(chw, dtype=np.float32).reshape(c, -1), nan=0.0, posinf=0.0, neginf=0.0)
+    lo = flat.min(axis=1, initial=np.inf) if flat.shape[1] else np.zeros(c, np.float32)
+    hi = flat.max(axis=1, initial=-np.inf) if flat.shape[1] else np.zeros(c, np.float32)
+    span = hi - lo
+    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
+    q = np.rint((flat - lo[:, None]) * scale[:, None]).clip(0, 255).astype(np.uint8)
+    return Tensor8.model_construct(
+        shape=[int(n) for n in chw.shape],
+        lo=lo.astype(np.float64).tolist(),
+        hi=hi.astype(np.float64).tolist(),
+        data=base64.b64encode(q.tobytes()).decode("ascii"),
+    )
+
+
+def layer_activations(
+    layers: Sequence[LayerInfo], activations: Mapping[str, np.ndarray], index: int = 0
+) -> list[LayerActivation]:
+    """Heatmaps of one image for every layer of the table except the latent, in table order."""
+    out = []
+    for layer in layers:
+        if layer.name == "latent" or layer.name not in activations:
+            continue
+        tensor = tensor8(channels_first(np.asarray(activations[layer.name][index])))
+        out.append(
+            LayerActivation.model_construct(name=layer.name, part=layer.part, kind=layer.kind, tensor=tensor)
+        )
+    return out
+
+
+def reconstruction_error(image: np.ndarray, reconstruction: np.ndarray) -> tuple[float | None, float | None]:
+    """(MSE, PSNR in dB) of one reconstruction; None where not finite."""
+    mse = float(np.mean((np.asarray(reconstruction, np.float64) - image) ** 2))
+    if not np.isfinite(mse):
+        return None, None
+    psnr = PSNR_CAP_DB if mse <= 10 ** (-PSNR_CAP_DB / 10) else float(10 * np.log10(1.0 / mse))
+    return mse, psnr
+
+
+def explore_result(
+    layers: Sequence[LayerInfo],
+    image: np.ndarray,
+    latent: np.ndarray,
+    reconstruction: np.ndarray,
+    activations: Mapping[str, np.ndarray],
+    index: int = 0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The fields of an ExploreResult (or ExploreResultMessage, with `extra`) for image `index` of a batch."""
+    recon = np.asarray(reconstruction[index])
+    mse, psnr = reconstruction_error(image, recon)
+    return dict(
+        latent=finite_list(latent[index]),
+        reconstruction=finite_list(recon),
+        activations=layer_activations(layers, activations, index),
+        mse=mse,
+        psnr=psnr,
+        **extra,
+    )
+
+
+def explore_model(*args: Any, **kwargs: Any) -> ExploreResult:
+    return ExploreResult.model_construct(**explore_result(*args, **kwargs))
+
+
+def snapshot_message(
+    layers: Sequence[LayerInfo],
+    step: int,
+    inputs: np.ndarray,
+    reconstructions: np.ndarray,
+    activations: Mapping[str, np.ndarray],
+) -> SnapshotMessage:
+    """A training snapshot: every probe image and its reconstruction, and probe 0's activations."""
+    return SnapshotMessage.model_construct(
+        step=int(step),
+        inputs=[tensor8(channels_first(np.asarray(x))) for x in inputs],
+        reconstructions=[tensor8(channels_first(np.asarray(x))) for x in reconstructions],
+        activations=layer_activations(layers, activations, 0),
+    )

@@ -1,0 +1,99 @@
+"""Every failure becomes a 4xx whose `detail` names the problem; the handlers themselves cannot fail.
+
+FastAPI's default validation handler echoes each offending input back, and a NaN among them makes the
+error response itself unserialisable (a 500). These handlers send only `loc`, `msg` and `type`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.responses import JSONResponse, Response
+
+from aevp.service.datasource import DataUnavailable
+from aevp.service.jobs import JobNotFound, QueueFull
+from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelReadOnly
+
+log = logging.getLogger(__name__)
+
+# Domain exceptions raised anywhere below a route, and the status each means.
+STATUS_OF: dict[type[Exception], int] = {
+    ModelNotFound: 404,
+    JobNotFound: 404,
+    ModelReadOnly: 403,
+    DataUnavailable: 409,
+    QueueFull: 429,
+    LatentSizeMismatch: 422,
+}
+
+
+def _safe(value: Any) -> Any:
+    """loc entries are str or int; anything else becomes its string form."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else str(value)
+
+
+def validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """pydantic/FastAPI error dicts reduced to JSON-safe {loc, msg, type}; no echoed input."""
+    out = []
+    for err in errors:
+        msg = str(err.get("msg", "invalid"))
+        ctx = err.get("ctx") or {}
+        if err.get("type") == "json_invalid" and ctx.get("error"):
+            msg = f"{msg}: {ctx['error']}"
+        out.append(
+            {
+                "loc": [_safe(x) for x in err.get("loc", ())],
+                "msg": msg,
+                "type": str(err.get("type", "invalid")),
+            }
+        )
+    return out
+
+
+def field_error(loc: list[str | int], msg: str, kind: str = "value_error") -> RequestValidationError:
+    """A 422 for a check that needs more than the schema (e.g. a label the dataset does not have)."""
+    return RequestValidationError([{"loc": tuple(loc), "msg": msg, "type": kind}])
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> Response:
+    return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
+
+
+async def _http(request: Request, exc: HTTPException) -> Response:
+    headers = getattr(exc, "headers", None)
+    if exc.status_code in (204, 304) or exc.status_code < 200:
+        return Response(status_code=exc.status_code, headers=headers)
+    detail = exc.detail
+    if exc.status_code == 413:
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+        detail = f"request body too large: the limit is {limit} bytes" if limit else "request body too large"
+    elif exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        detail = f"method {request.method} is not allowed on {request.url.path}"
+    return JSONResponse({"detail": str(detail)}, status_code=exc.status_code, headers=headers)
+
+
+async def _domain(request: Request, exc: Exception) -> Response:
+    status = next((s for t, s in STATUS_OF.items() if isinstance(exc, t)), 400)
+    return JSONResponse({"detail": str(exc)}, status_code=status)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    for exc_type in STATUS_OF:
+        app.add_exception_handler(exc_type, _domain)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,51 @@
+"""Explore a model: one-off POSTs for scripts, and the WebSocket the UI drives at 60 updates per second."""
+
+from fastapi import APIRouter, WebSocket
+
+from aevp.service import explore
+from aevp.service.deps import RegistryDep, get_services
+from aevp.service.encode import image_array
+from aevp.service.hub import TooManyClients
+from aevp.service.routes.models import NOT_FOUND, ModelId
+from aevp.service.routing import StrictJSONRoute
+from aevp.service.schemas import DecodeRequest, DecodeResult, ExploreRequest, ExploreResult
+
+router = APIRouter(prefix="/models", tags=["explore"], route_class=StrictJSONRoute)
+ws_router = APIRouter()
+
+
+@router.post(
+    "/{model_id}/explore",
+    summary="Explore one image",
+    description="Runs one 28x28 image through the model: every layer's activations (as Tensor8 heatmaps), "
+    "the latent vector, the reconstruction and its error. For scripts; the UI uses "
+    "`/ws/models/{id}/explore`.",
+    responses={**NOT_FOUND, 422: {"description": "The image is not 28x28 numbers in 0..1 or 0..255"}},
+)
+async def explore_model(model_id: ModelId, body: ExploreRequest, registry: RegistryDep) -> ExploreResult:
+    image = image_array(body.image)
+    return await registry.run(registry.explore_model, model_id, image)
+
+
+@router.post(
+    "/{model_id}/decode",
+    summary="Decode a latent vector",
+    description="The reconstruction (784 values 0..1) the decoder makes from one latent vector; it must "
+    "have as many values as the model has latent dimensions.",
+    responses={**NOT_FOUND, 422: {"description": "Wrong length, or a value that is not a finite number"}},
+)
+async def decode_model(model_id: ModelId, body: DecodeRequest, registry: RegistryDep) -> DecodeResult:
+    return await registry.run(registry.decode_model, model_id, body.latent)
+
+
+@ws_router.websocket("/ws/models/{model_id}/explore")
+async def explore_socket(ws: WebSocket, model_id: str) -> None:
+    services = get_services(ws)
+    if not services.origin_allowed(ws):
+        await ws.close(1008)
+        return
+    try:
+        async with services.hub.admit(ws):
+            await explore.serve(ws, services.registry, model_id)
+    except TooManyClients:
+        return

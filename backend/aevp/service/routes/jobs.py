@@ -1,0 +1,101 @@
+"""Training jobs: POST /api/jobs and friends, and the /ws/jobs/{id} stream."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, WebSocket
+
+from aevp.service.deps import JobsDep, get_services
+from aevp.service.hub import CLOSE_NOT_FOUND, TooManyClients
+from aevp.service.jobs import JobNotFound
+from aevp.service.routing import StrictJSONRoute
+from aevp.service.schemas import CreateJob, ErrorMessage, JobDetail, JobInfo
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=StrictJSONRoute)
+ws_router = APIRouter()
+
+JobId = Annotated[
+    str,
+    Path(
+        description="A job id from `POST /api/jobs`",
+        openapi_examples={"job": {"summary": "A job id", "value": "3f9c2a1b7d4e"}},
+    ),
+]
+NOT_FOUND = {404: {"description": "No job with this id"}}
+JOB_EXAMPLES = {
+    "quick": {
+        "summary": "A small model, one epoch (a minute on 2 cores)",
+        "value": {
+            "spec": {
+                "dataset": "mnist",
+                "blocks": [{"filters": 8, "kernel": 3}],
+                "latent_dim": 8,
+                "epochs": 1,
+            }
+        },
+    },
+    "default": {
+        "summary": "AE-32-64-L16 on Fashion-MNIST, 5 epochs",
+        "value": {"spec": {"dataset": "fashion-mnist", "epochs": 5}},
+    },
+}
+
+
+@router.post(
+    "",
+    summary="Start a training job",
+    status_code=201,
+    description="Queues training of a spec on its dataset and returns the job. It runs when a worker is "
+    "free (`AEVP_MAX_CONCURRENT_JOBS`), streams on `/ws/jobs/{id}`, and when done its model is saved and "
+    "listed in `GET /api/models`. 429 when the queue is full, 409 when the dataset is not fetched.",
+    responses={409: {"description": "The dataset is not available"}, 429: {"description": "Too many jobs"}},
+)
+async def create_job(
+    body: Annotated[CreateJob, Body(openapi_examples=JOB_EXAMPLES)], jobs: JobsDep
+) -> JobInfo:
+    job = await jobs.submit(body.spec)
+    return job.info()
+
+
+@router.get("", summary="List jobs", description="Every job of this server run, newest first.")
+async def list_jobs(jobs: JobsDep) -> list[JobInfo]:
+    return [job.info() for job in jobs.list()]
+
+
+@router.get(
+    "/{job_id}",
+    summary="Job status",
+    responses=NOT_FOUND,
+    description="State, progress, and every batch's loss and each epoch's metrics so far.",
+)
+async def get_job(job_id: JobId, jobs: JobsDep) -> JobDetail:
+    return jobs.get(job_id).detail()
+
+
+@router.post(
+    "/{job_id}/cancel",
+    summary="Cancel a job",
+    responses=NOT_FOUND,
+    description="A queued job ends at once; a running one stops within a batch and ends as "
+    "`cancelled` (watch the stream or poll). Cancelling a finished job changes nothing.",
+)
+async def cancel_job(job_id: JobId, jobs: JobsDep) -> JobInfo:
+    return jobs.cancel(job_id).info()
+
+
+@ws_router.websocket("/ws/jobs/{job_id}")
+async def job_socket(ws: WebSocket, job_id: str) -> None:
+    services = get_services(ws)
+    if not services.origin_allowed(ws):
+        await ws.close(1008)
+        return
+    try:
+        async with services.hub.admit(ws):
+            try:
+                job = services.jobs.get(job_id)
+            except JobNotFound as e:
+                await ws.send_text(ErrorMessage(message=str(e)).model_dump_json())
+                await ws.close(CLOSE_NOT_FOUND)
+                return
+            await services.hub.stream_job(ws, job.topic, job.info)
+    except TooManyClients:
+        return

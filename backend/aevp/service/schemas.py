@@ -1,0 +1,485 @@
+"""Every request, response and WebSocket message of the service, defined once.
+
+The OpenAPI schema is generated from these models, and the WebSocket messages are exported as one
+JSON Schema (`GET /api/ws-schema`, or `python -m aevp.service.schemas > ws-schema.json`) from which the
+frontend generates its TypeScript types. Change a message here and both follow.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from aevp.ml.spec import LayerInfo, ModelSpec
+
+PROTOCOL_VERSION = 1
+IMAGE_SIDE = 28
+IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
+MAX_LATENT_DIM = 64
+
+JobState = Literal["queued", "running", "done", "cancelled", "failed"]
+EndState = Literal["done", "cancelled", "failed"]
+
+
+class Request(BaseModel):
+    """A body the client sends: unknown fields and NaN/Infinity are errors, not surprises."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Response(BaseModel):
+    """A body the server sends. Non-finite floats (a diverged loss) serialise as null."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+# --- images and latents ------------------------------------------------------------------------
+
+Pixel = Annotated[float, Field(ge=0, le=255, allow_inf_nan=False)]
+FlatImage = Annotated[list[Pixel], Field(min_length=IMAGE_PIXELS, max_length=IMAGE_PIXELS)]
+ImageRows = Annotated[
+    list[Annotated[list[Pixel], Field(min_length=IMAGE_SIDE, max_length=IMAGE_SIDE)]],
+    Field(min_length=IMAGE_SIDE, max_length=IMAGE_SIDE),
+]
+
+
+def image_problem(value: Any) -> str:
+    """Names what is wrong with something that should be a 28x28 image (one message, not a union's ten)."""
+    if not isinstance(value, list):
+        return f"image must be a list (784 numbers or 28 rows of 28), not {type(value).__name__}"
+    rows = value if value and isinstance(value[0], list) else None
+    if rows is None:
+        if len(value) != IMAGE_PIXELS:
+            return f"image has {len(value)} values; expected 784 (or 28 rows of 28)"
+        cells = [(i // IMAGE_SIDE, i % IMAGE_SIDE, v) for i, v in enumerate(value)]
+    else:
+        if len(rows) != IMAGE_SIDE:
+            return f"image has {len(rows)} rows; expected 28"
+        cells = []
+        for r, row in enumerate(rows):
+            if not isinstance(row, list) or len(row) != IMAGE_SIDE:
+                n = len(row) if isinstance(row, list) else type(row).__name__
+                return f"image row {r} has {n} values; expected 28"
+            cells += [(r, c, v) for c, v in enumerate(row)]
+    for r, c, v in cells:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return f"image pixel ({r}, {c}) is {v!r}: pixels must be numbers"
+        if not math.isfinite(v) or not 0 <= v <= 255:
+            return f"image pixel ({r}, {c}) is {v}: pixels must be in 0..1 or 0..255"
+    return "image must be 784 numbers or 28 rows of 28 numbers in 0..1 or 0..255"
+
+
+def _concise_image_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError("image_invalid", image_problem(value)) from None
+
+
+Image = Annotated[
+    FlatImage | ImageRows,
+    WrapValidator(_concise_image_error),
+    Field(
+        description="28x28 pixels, as 28 rows of 28 or as 784 numbers in row-major order. Values in 0..1, "
+        "or 0..255 (an image with any value above 1 is read as 0..255 and divided by 255)."
+    ),
+]
+Latent = Annotated[
+    list[Annotated[float, Field(allow_inf_nan=False)]],
+    Field(min_length=1, max_length=MAX_LATENT_DIM, description="One value per latent dimension"),
+]
+
+_EXAMPLE_IMAGE_ROWS = [[0] * IMAGE_SIDE for _ in range(IMAGE_SIDE)]
+for _r in range(6, 22):
+    _EXAMPLE_IMAGE_ROWS[_r][13] = _EXAMPLE_IMAGE_ROWS[_r][14] = 255  # a vertical stroke: a "1"
+EXAMPLE_IMAGE: list[list[int]] = _EXAMPLE_IMAGE_ROWS
+EXAMPLE_LATENT: list[float] = [0.0] * 16
+
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+
+class Tensor8(Response):
+    """A heatmap stack as bytes: value = lo[c] + (hi[c] - lo[c]) * byte / 255."""
+
+    shape: list[int] = Field(description="[C, H, W]; a vector of D units travels as [1, 1, D]")
+    lo: list[float | None] = Field(description="Per-channel minimum (C values)")
+    hi: list[float | None] = Field(description="Per-channel maximum (C values)")
+    data: str = Field(description="Base64 of C*H*W uint8, channel-major then row-major")
+
+
+class LayerActivation(Response):
+    name: str
+    part: Literal["encoder", "decoder"]
+    kind: Literal["conv", "maxpool", "dense", "tconv"]
+    tensor: Tensor8
+
+
+class LayerRow(Response):
+    """One row of a model's layer table."""
+
+    name: str
+    part: Literal["encoder", "decoder"]
+    kind: Literal["conv", "maxpool", "dense", "tconv"]
+    shape: list[int] = Field(description="Output shape per image: [H, W, C] or [D]")
+    params: int
+    flops: int = Field(description="Forward FLOPs per image (2 per multiply-add)")
+    activation: str | None
+    kernel: int | None = None
+    stride: int = 1
+
+    @classmethod
+    def of(cls, layer: LayerInfo) -> LayerRow:
+        return cls.model_validate(layer.model_dump())
+
+
+class EpochMetrics(Response):
+    epoch: int = Field(description="Counts from 1")
+    train_loss: float | None
+    test_loss: float | None
+    psnr: float | None = Field(description="Mean PSNR over the test set, dB")
+    ssim: float | None = Field(description="Mean SSIM over the test set")
+
+
+class Progress(Response):
+    epoch: int = Field(description="Current epoch, counting from 1 (0 before the first batch)")
+    epochs: int
+    step: int = Field(description="Batches done so far")
+    total_steps: int
+    images_per_s: float | None
+    eta_s: float | None
+    fraction: float = Field(ge=0, le=1, description="step / total_steps; 1 when the job is done")
+
+
+# --- health, datasets, specs --------------------------------------------------------------------
+
+
+class Health(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "models": 2}]})
+
+    status: Literal["ready", "starting"]
+    models: int = Field(description="Models available (pretrained and user-trained)")
+
+
+class ClassInfo(Response):
+    index: int
+    name: str
+
+
+class DatasetInfo(Response):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "fashion-mnist",
+                    "title": "Fashion-MNIST",
+                    "train_size": 60000,
+                    "test_size": 10000,
+                    "cached": True,
+                    "verified": True,
+                    "source": "download",
+                    "classes": [{"index": 0, "name": "T-shirt/top"}, {"index": 1, "name": "Trouser"}],
+                }
+            ]
+        }
+    )
+
+    name: str
+    title: str
+    train_size: int | None = Field(description="null until the dataset is fetched")
+    test_size: int | None
+    cached: bool = Field(description="The arrays are in the local cache")
+    verified: bool = Field(description="Their checksums match the published ones")
+    source: str | None = Field(description="Where the cached copy came from")
+    classes: list[ClassInfo]
+
+
+class Sample(Response):
+    index: int = Field(description="Index within the split")
+    label: int
+    image: list[int] = Field(description="784 values 0..255, row-major")
+
+
+class SampleList(Response):
+    dataset: str
+    split: Literal["train", "test"]
+    total: int = Field(description="Images in the split that match the label filter")
+    offset: int
+    items: list[Sample]
+
+
+class SpecReport(Response):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "valid": True,
+                    "params": 178_000,
+                    "forward_flops": 19_170_000,
+                    "train_flops": 57_050_000,
+                    "layers": [
+                        {
+                            "name": "enc_conv1",
+                            "part": "encoder",
+                            "kind": "conv",
+                            "shape": [28, 28, 32],
+                            "params": 320,
+                            "flops": 451584,
+                            "activation": "relu",
+                            "kernel": 3,
+                            "stride": 1,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    valid: Literal[True] = True
+    layers: list[LayerRow]
+    params: int
+    forward_flops: int
+    train_flops: int
+    summary: str = Field(description="One line such as 'conv 32 -> pool -> conv 64 -> pool -> 16'")
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+class ModelSummary(Response):
+    id: str
+    title: str = Field(description="Such as 'AE-32-64-L16 · MNIST'")
+    dataset: str
+    spec: ModelSpec
+    params: int
+    metrics: dict[str, float | None] = Field(description="Final test metrics: test_loss, psnr, ssim, ...")
+    pretrained: bool = Field(description="Shipped with AeVP (read-only)")
+    created: datetime
+
+
+class TrainingHistory(Response):
+    losses: list[float | None] = Field(description="Every batch's training loss, in order")
+    epochs: list[EpochMetrics]
+
+
+class ModelDetail(ModelSummary):
+    layers: list[LayerRow]
+    history: TrainingHistory
+
+
+class DimStats(Response):
+    p1: float
+    p5: float
+    p25: float
+    p50: float
+    p75: float
+    p95: float
+    p99: float
+    mean: float
+    std: float
+
+
+class LatentStats(Response):
+    count: int = Field(description="Test images the statistics are computed over")
+    dims: list[DimStats] = Field(description="One entry per latent dimension")
+
+
+class ExploreRequest(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"image": EXAMPLE_IMAGE}]})
+
+    image: Image
+
+
+class DecodeRequest(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"latent": EXAMPLE_LATENT}]})
+
+    latent: Latent
+
+
+class ExploreResult(Response):
+    latent: list[float | None]
+    reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
+    activations: list[LayerActivation] = Field(
+        description="Every layer of the table except the latent (which is `latent`), in order"
+    )
+    mse: float | None = Field(description="Mean squared error of the reconstruction against the input")
+    psnr: float | None = Field(description="10 log10(1 / mse), dB (capped at 100)")
+
+
+class DecodeResult(Response):
+    reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+
+
+class CreateJob(Request):
+    spec: ModelSpec
+
+
+class JobInfo(Response):
+    id: str
+    state: JobState
+    spec: ModelSpec
+    created: datetime
+    progress: Progress
+    model_id: str | None = Field(description="The checkpointed model, once the job is done")
+    error: str | None = Field(description="Why the job failed")
+
+
+class JobDetail(JobInfo):
+    losses: list[float | None] = Field(description="Every batch's training loss so far, in order")
+    epochs: list[EpochMetrics]
+
+
+# --- WebSocket messages -------------------------------------------------------------------------
+
+
+class Message(Response):
+    """Every WebSocket message carries the protocol version and a `type` tag."""
+
+    v: Literal[1] = PROTOCOL_VERSION
+
+
+class HelloMessage(Message):
+    type: Literal["hello"] = "hello"
+    job: JobInfo
+
+
+class HistoryMessage(Message):
+    type: Literal["history"] = "history"
+    losses: list[float | None] = Field(description="Every batch's loss so far, from step 0")
+    epochs: list[EpochMetrics]
+
+
+class LossesMessage(Message):
+    type: Literal["losses"] = "losses"
+    start_step: int = Field(description="Step of values[0]; the previous message's start_step + its length")
+    values: list[float | None]
+
+
+class ProgressMessage(Progress, Message):
+    type: Literal["progress"] = "progress"
+
+
+class EpochMessage(EpochMetrics, Message):
+    type: Literal["epoch"] = "epoch"
+
+
+class SnapshotMessage(Message):
+    type: Literal["snapshot"] = "snapshot"
+    step: int
+    inputs: list[Tensor8] = Field(description="The probe images, each of shape [1, 28, 28]")
+    reconstructions: list[Tensor8] = Field(description="Their reconstructions, each [1, 28, 28]")
+    activations: list[LayerActivation] = Field(description="Every layer's activations for probe 0")
+
+
+class EndMessage(Message):
+    type: Literal["end"] = "end"
+    state: EndState
+    model_id: str | None
+    error: str | None
+
+
+class ErrorMessage(Message):
+    type: Literal["error"] = "error"
+    request_id: int | None = None
+    message: str
+
+
+class ExploreResultMessage(ExploreResult, Message):
+    type: Literal["explore_result"] = "explore_result"
+    request_id: int
+
+
+class DecodeResultMessage(DecodeResult, Message):
+    type: Literal["decode_result"] = "decode_result"
+    request_id: int
+
+
+class ClientMessage(Request):
+    v: Literal[1] = Field(PROTOCOL_VERSION, description="Protocol version")
+    request_id: int = Field(ge=0, le=2**53 - 1, description="Echoed in the answer")
+
+
+class ExploreMessage(ClientMessage):
+    type: Literal["explore"]
+    image: Image
+
+
+class DecodeMessage(ClientMessage):
+    type: Literal["decode"]
+    latent: Latent
+
+    @field_validator("latent")
+    @classmethod
+    def _finite(cls, latent: list[float]) -> list[float]:
+        if not all(math.isfinite(x) for x in latent):  # belt and braces: allow_inf_nan=False covers it
+            raise ValueError("latent values must be finite")
+        return latent
+
+
+JobStreamMessage = Annotated[
+    HelloMessage
+    | HistoryMessage
+    | LossesMessage
+    | ProgressMessage
+    | EpochMessage
+    | SnapshotMessage
+    | EndMessage
+    | ErrorMessage,
+    Field(discriminator="type"),
+]
+ExploreClientMessage = Annotated[ExploreMessage | DecodeMessage, Field(discriminator="type")]
+ExploreServerMessage = Annotated[
+    ExploreResultMessage | DecodeResultMessage | ErrorMessage, Field(discriminator="type")
+]
+
+explore_client_adapter: TypeAdapter[ExploreMessage | DecodeMessage] = TypeAdapter(ExploreClientMessage)
+
+
+def ws_schema() -> dict[str, Any]:
+    """One JSON Schema document for all WebSocket traffic; each union is a property of the root.
+
+    `job_stream`: what `/ws/jobs/{id}` sends; `explore_client` / `explore_server`: the two directions of
+    `/ws/models/{id}/explore`. Every message type is also a named definition under `$defs`.
+    """
+    unions = {
+        "job_stream": (JobStreamMessage, "serialization"),
+        "explore_client": (ExploreClientMessage, "validation"),
+        "explore_server": (ExploreServerMessage, "serialization"),
+    }
+    defs: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    for key, (union, mode) in unions.items():
+        schema = TypeAdapter(union).json_schema(mode=mode, ref_template="#/$defs/{model}")
+        defs.update(schema.pop("$defs", {}))
+        properties[key] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "aevp-ws-protocol-v1",
+        "title": "AevpWsProtocol",
+        "description": f"AeVP WebSocket messages, protocol version {PROTOCOL_VERSION}",
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(ws_schema(), indent=2))
