@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     frontend_dir: Path | None = Field(default_factory=lambda: REPO_ROOT / "frontend" / "dist")
     # JSON request bodies are small (an image is 784 numbers); uploads have their own limit above.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    # Loss values reach WebSocket clients in batches this often; snapshots at most as often as training makes them.
+    # Loss values reach WebSocket clients in batches this often (snapshots: as often as training makes them).
     stream_interval_s: float = Field(default=0.1, gt=0, le=5)
     # A client whose socket accepts nothing for this long is dropped (it never slows training either way).
     ws_send_timeout_s: float = Field(default=30.0, gt=0)
