@@ -1,18 +1,7 @@
-// The REST API (docs/api.md), one small typed function per endpoint.
-import type {
-  DatasetInfo,
-  DecodeResult,
-  ExploreResult,
-  JobDetail,
-  JobInfo,
-  LatentStats,
-  ModelDetail,
-  ModelSpec,
-  ModelSummary,
-  SampleList,
-  SpecValidation,
-  ValidationErrorItem,
-} from "./types";
+// The REST API through openapi-fetch, typed by the generated `paths`; one small function each.
+import createClient from "openapi-fetch";
+import type { paths } from "./generated/openapi";
+import type { ModelSpec, ModelSummary, ValidationErrorItem } from "./types";
 
 /** A 4xx/5xx answer; `detail` is the service's message or its list of field errors. */
 export class ApiError extends Error {
@@ -24,57 +13,51 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init?: RequestInit & { json?: unknown }): Promise<T> {
-  const { json, ...rest } = init ?? {};
-  const res = await fetch(`/api${path}`, {
-    ...rest,
-    headers: json !== undefined ? { "content-type": "application/json", ...rest.headers } : rest.headers,
-    body: json !== undefined ? JSON.stringify(json) : rest.body,
-  });
-  if (!res.ok) {
-    let detail: ApiError["detail"] = null;
-    try {
-      detail = ((await res.json()) as { detail?: ApiError["detail"] }).detail ?? null;
-    } catch {
-      /* not JSON: keep the status */
-    }
-    throw new ApiError(res.status, detail);
+const client = createClient<paths>({ baseUrl: "" });
+
+/** The data of a successful answer, or an ApiError with the service's `detail`. */
+async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const detail = (error as { detail?: ApiError["detail"] } | undefined)?.detail ?? null;
+    throw new ApiError(response.status, detail);
   }
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+  return data as T;
 }
 
+const id = (v: string) => ({ params: { path: { model_id: v } } });
+const job = (v: string) => ({ params: { path: { job_id: v } } });
+
 export const api = {
-  health: () => request<{ status: string; models: number }>("/health"),
-  datasets: () => request<DatasetInfo[]>("/datasets"),
-  samples: (dataset: string, q: { split?: "test" | "train"; label?: number; limit?: number; offset?: number }) => {
-    const p = new URLSearchParams();
-    p.set("split", q.split ?? "test");
-    if (q.label !== undefined) p.set("label", String(q.label));
-    p.set("limit", String(q.limit ?? 16));
-    p.set("offset", String(q.offset ?? 0));
-    return request<SampleList>(`/datasets/${encodeURIComponent(dataset)}/samples?${p.toString()}`);
-  },
-  validateSpec: (spec: ModelSpec, signal?: AbortSignal) =>
-    request<SpecValidation>("/specs/validate", { method: "POST", json: spec, signal }),
-  models: () => request<ModelSummary[]>("/models"),
-  model: (id: string) => request<ModelDetail>(`/models/${encodeURIComponent(id)}`),
-  latentStats: (id: string) => request<LatentStats>(`/models/${encodeURIComponent(id)}/latent-stats`),
-  deleteModel: (id: string) => request<void>(`/models/${encodeURIComponent(id)}`, { method: "DELETE" }),
-  downloadUrl: (id: string) => `/api/models/${encodeURIComponent(id)}/download`,
-  uploadModel: (file: File) => {
+  health: () => ok(client.GET("/api/health")),
+  datasets: () => ok(client.GET("/api/datasets")),
+  samples: (dataset: string, q: { split?: "test" | "train"; label?: number; limit?: number; offset?: number }) =>
+    ok(
+      client.GET("/api/datasets/{name}/samples", {
+        params: { path: { name: dataset }, query: { split: q.split ?? "test", label: q.label, limit: q.limit ?? 16, offset: q.offset ?? 0 } },
+      }),
+    ),
+  validateSpec: (spec: ModelSpec, signal?: AbortSignal) => ok(client.POST("/api/specs/validate", { body: spec, signal })),
+  models: () => ok(client.GET("/api/models")),
+  model: (v: string) => ok(client.GET("/api/models/{model_id}", id(v))),
+  latentStats: (v: string) => ok(client.GET("/api/models/{model_id}/latent-stats", id(v))),
+  deleteModel: (v: string) => ok(client.DELETE("/api/models/{model_id}", id(v))),
+  downloadUrl: (v: string) => `/api/models/${encodeURIComponent(v)}/download`,
+  /** Multipart upload: plain fetch, since the body is a file, not JSON. */
+  uploadModel: async (file: File): Promise<ModelSummary> => {
     const body = new FormData();
     body.append("file", file);
-    return request<ModelSummary>("/models/upload", { method: "POST", body });
+    const res = await fetch("/api/models/upload", { method: "POST", body });
+    const json = (await res.json().catch(() => null)) as ({ detail?: ApiError["detail"] } & ModelSummary) | null;
+    if (!res.ok) throw new ApiError(res.status, json?.detail ?? null);
+    return json!;
   },
-  explore: (id: string, image: number[][]) =>
-    request<ExploreResult>(`/models/${encodeURIComponent(id)}/explore`, { method: "POST", json: { image } }),
-  decode: (id: string, latent: number[]) =>
-    request<DecodeResult>(`/models/${encodeURIComponent(id)}/decode`, { method: "POST", json: { latent } }),
-  startJob: (spec: ModelSpec) => request<JobInfo>("/jobs", { method: "POST", json: { spec } }),
-  jobs: () => request<JobInfo[]>("/jobs"),
-  job: (id: string) => request<JobDetail>(`/jobs/${encodeURIComponent(id)}`),
-  cancelJob: (id: string) => request<JobInfo>(`/jobs/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  explore: (v: string, image: number[][]) => ok(client.POST("/api/models/{model_id}/explore", { ...id(v), body: { image } })),
+  decode: (v: string, latent: number[]) => ok(client.POST("/api/models/{model_id}/decode", { ...id(v), body: { latent } })),
+  startJob: (spec: ModelSpec) => ok(client.POST("/api/jobs", { body: { spec } })),
+  jobs: () => ok(client.GET("/api/jobs")),
+  job: (v: string) => ok(client.GET("/api/jobs/{job_id}", job(v))),
+  cancelJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/cancel", job(v))),
 };
 
 /** Field errors of a 422 keyed by their path inside the spec: "blocks.0.filters", "latent_dim". */

@@ -30,7 +30,8 @@ export const ActivationRows = memo(function ActivationRows(props: {
         const ranges = props.ranges[li] ?? [];
         const lo = Math.min(...ranges.map((r) => r[0]));
         const hi = Math.max(...ranges.map((r) => r[1]));
-        const isVector = t.height * t.width === 1;
+        // A vector (dense layer) travels as [1, 1, D]: draw it as one strip, not D one-pixel maps.
+        const isVector = t.height === 1;
         return (
           <div className="layer" key={layer.name} data-layer={layer.name} data-channels={t.channels}>
             <div className="layer-head">
@@ -45,13 +46,13 @@ export const ActivationRows = memo(function ActivationRows(props: {
             {isVector ? (
               <Heatmap
                 values={t.data}
-                width={t.channels}
+                width={t.width * t.channels}
                 height={1}
                 lo={lo}
                 hi={hi}
                 cmap="viridis"
-                zoom={Math.max(2, Math.min(cell, Math.floor(300 / t.channels)))}
-                label={`${layer.name}: ${t.channels} values`}
+                zoom={Math.max(2, Math.min(cell, Math.floor(300 / (t.width * t.channels))))}
+                label={`${layer.name}: ${t.width * t.channels} values`}
               />
             ) : (
               <div className="channels">

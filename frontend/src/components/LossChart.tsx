@@ -6,7 +6,7 @@ import "uplot/dist/uPlot.min.css";
 import type { EpochMetrics } from "../api/types";
 import { lossData } from "../lib/chart";
 
-export function LossChart(props: { losses: number[]; epochs: EpochMetrics[]; totalSteps: number; stepsPerEpoch: number; height?: number }) {
+export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetrics[]; totalSteps: number; stepsPerEpoch: number; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const total = useRef(props.totalSteps);
@@ -72,7 +72,7 @@ export function LossChart(props: { losses: number[]; epochs: EpochMetrics[]; tot
       data-points={props.losses.length}
       data-epochs={props.epochs.length}
       role="img"
-      aria-label={`Loss chart: ${props.losses.length} batch losses${props.losses.length ? `, latest ${props.losses[props.losses.length - 1]!.toFixed(4)}` : ""}`}
+      aria-label={`Loss chart: ${props.losses.length} batch losses${props.losses.length ? `, latest ${props.losses[props.losses.length - 1]?.toFixed(4) ?? "not finite"}` : ""}`}
     />
   );
 }

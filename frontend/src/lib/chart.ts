@@ -4,7 +4,7 @@ import type { EpochMetrics } from "../api/types";
 
 export type LossData = [number[], (number | null)[], (number | null)[]];
 
-export function lossData(losses: readonly number[], epochs: readonly EpochMetrics[], stepsPerEpoch: number): LossData {
+export function lossData(losses: readonly (number | null)[], epochs: readonly EpochMetrics[], stepsPerEpoch: number): LossData {
   const markers = new Map<number, number>();
   for (const e of epochs) {
     if (e.test_loss === null || e.test_loss === undefined) continue;

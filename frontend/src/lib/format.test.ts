@@ -57,7 +57,7 @@ describe("format", () => {
     expect(shape([14, 14, 32])).toBe("14×14×32");
     expect(
       shapeFlow([
-        { name: "enc_conv1", part: "encoder", kind: "conv", shape: [28, 28, 4], params: 40, flops: 1, activation: "relu" },
+        { name: "enc_conv1", part: "encoder", kind: "conv", shape: [28, 28, 4], params: 40, flops: 1, activation: "relu", kernel: 3, stride: 1 },
       ]),
     ).toBe("28×28×1 → 28×28×4");
   });

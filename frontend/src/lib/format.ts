@@ -1,9 +1,12 @@
 // Numbers and specs as short text for labels.
-import type { LayerRow, ModelSpec } from "../api/types";
+import type { LayerRow } from "../api/types";
+import type { components } from "../api/generated/openapi";
+
+type AnySpec = components["schemas"]["ModelSpec"];
 
 /** 1234 -> "1,234"; 1234567 -> "1.23 M" when compact. */
-export function count(n: number, compact = false): string {
-  if (!Number.isFinite(n)) return "–";
+export function count(n: number | null | undefined, compact = false): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "–";
   if (compact) {
     const a = Math.abs(n);
     if (a >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
@@ -51,9 +54,9 @@ export function shape(s: readonly number[]): string {
 }
 
 /** The spec in one line: "conv 32 → pool → conv 64 → pool → 16". */
-export function specLine(spec: ModelSpec): string {
+export function specLine(spec: AnySpec): string {
   const parts: string[] = [];
-  for (const b of spec.blocks) {
+  for (const b of spec.blocks ?? []) {
     parts.push(`conv ${b.filters}${b.kernel !== 3 ? ` (${b.kernel}×${b.kernel})` : ""}`);
     parts.push(spec.downsample === "maxpool" ? "pool" : "stride 2");
   }

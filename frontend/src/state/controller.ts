@@ -7,6 +7,9 @@ import { bytesToUnit } from "../lib/viz/preprocess";
 import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
 import { getLab, setLab, type InputSource } from "./store";
 
+/** Non-finite values arrive as null; a picture needs numbers. */
+const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Which model to open first: a pretrained MNIST model, else any pretrained, else the newest. */
@@ -68,14 +71,14 @@ export class LabController {
           result: {
             requestId: r.request_id,
             input: Float32Array.from(sent),
-            latent: r.latent,
-            reconstruction: Float32Array.from(r.reconstruction),
+            latent: finite(r.latent),
+            reconstruction: Float32Array.from(finite(r.reconstruction)),
             layers,
             mse: r.mse,
             psnr: r.psnr,
           },
           // The sliders follow the drawing unless the user has moved them since.
-          latent: getLab().decoded ? getLab().latent : r.latent,
+          latent: getLab().decoded ? getLab().latent : finite(r.latent),
           exploreError: null,
         });
       },
@@ -85,7 +88,7 @@ export class LabController {
           decoded: {
             requestId: r.request_id,
             latent: sent,
-            reconstruction: Float32Array.from(r.reconstruction),
+            reconstruction: Float32Array.from(finite(r.reconstruction)),
             layers: r.activations ? decodeLayers(r.activations) : null,
           },
         });

@@ -19,10 +19,10 @@ const fold = (msgs: JobServerMessage[], from: JobView = emptyJobView) => msgs.re
 describe("applyJobMessage", () => {
   it("takes hello and history, then appends contiguous losses", () => {
     const v = fold([
-      { type: "hello", job },
-      { type: "history", losses: [1, 0.9], epochs: [] },
-      { type: "losses", start_step: 2, values: [0.8, 0.7] },
-      { type: "losses", start_step: 4, values: [0.6] },
+      { v: 1, type: "hello", job },
+      { v: 1, type: "history", losses: [1, 0.9], epochs: [] },
+      { v: 1, type: "losses", start_step: 2, values: [0.8, 0.7] },
+      { v: 1, type: "losses", start_step: 4, values: [0.6] },
     ]);
     expect(v.job?.id).toBe("j1");
     expect(v.losses).toEqual([1, 0.9, 0.8, 0.7, 0.6]);
@@ -30,28 +30,28 @@ describe("applyJobMessage", () => {
   });
 
   it("asks for a resync on a gap and never invents values", () => {
-    const v = fold([{ type: "history", losses: [1], epochs: [] }, { type: "losses", start_step: 3, values: [0.5] }]);
+    const v = fold([{ v: 1, type: "history", losses: [1], epochs: [] }, { v: 1, type: "losses", start_step: 3, values: [0.5] }]);
     expect(v.resync).toBe(true);
     expect(v.losses).toEqual([1]);
-    const w = applyJobMessage(v, { type: "history", losses: [1, 0.9, 0.8, 0.5], epochs: [] });
+    const w = applyJobMessage(v, { v: 1, type: "history", losses: [1, 0.9, 0.8, 0.5], epochs: [] });
     expect(w.resync).toBe(false);
     expect(w.losses).toEqual([1, 0.9, 0.8, 0.5]);
   });
 
   it("replaces overlapping values without shortening", () => {
     const v = fold([
-      { type: "history", losses: [1, 2, 3, 4], epochs: [] },
-      { type: "losses", start_step: 1, values: [9] },
+      { v: 1, type: "history", losses: [1, 2, 3, 4], epochs: [] },
+      { v: 1, type: "losses", start_step: 1, values: [9] },
     ]);
     expect(v.losses).toEqual([1, 9, 3, 4]);
   });
 
   it("tracks progress, epochs and the end", () => {
     const v = fold([
-      { type: "hello", job },
-      { type: "progress", epoch: 1, epochs: 2, step: 5, total_steps: 10, images_per_s: 1000, eta_s: 3, fraction: 0.5 },
-      { type: "epoch", epoch: 1, train_loss: 0.3, test_loss: 0.25, psnr: 14, ssim: 0.6 },
-      { type: "end", state: "done", model_id: "m1", error: null },
+      { v: 1, type: "hello", job },
+      { v: 1, type: "progress", epoch: 1, epochs: 2, step: 5, total_steps: 10, images_per_s: 1000, eta_s: 3, fraction: 0.5 },
+      { v: 1, type: "epoch", epoch: 1, train_loss: 0.3, test_loss: 0.25, psnr: 14, ssim: 0.6 },
+      { v: 1, type: "end", state: "done", model_id: "m1", error: null },
     ]);
     expect(v.job?.state).toBe("done");
     expect(v.job?.progress.fraction).toBe(1);
@@ -63,9 +63,9 @@ describe("applyJobMessage", () => {
   it("marks a running job from progress and decodes snapshots", () => {
     const t = encodeTensor8({ channels: 1, height: 2, width: 2, data: Float32Array.from([0, 1, 0.5, 0.25]) });
     const v = fold([
-      { type: "hello", job },
-      { type: "progress", ...job.progress, step: 1 },
-      { type: "snapshot", step: 1, inputs: [t], reconstructions: [t], activations: [{ name: "enc_conv1", part: "encoder", kind: "conv", tensor: t }] },
+      { v: 1, type: "hello", job },
+      { v: 1, type: "progress", ...job.progress, step: 1 },
+      { v: 1, type: "snapshot", step: 1, inputs: [t], reconstructions: [t], activations: [{ name: "enc_conv1", part: "encoder", kind: "conv", tensor: t }] },
     ]);
     expect(v.job?.state).toBe("running");
     expect(v.snapshot?.step).toBe(1);
@@ -74,7 +74,7 @@ describe("applyJobMessage", () => {
   });
 
   it("keeps the error of an unknown job", () => {
-    expect(applyJobMessage(emptyJobView, { type: "error", message: "no job x" }).error).toBe("no job x");
+    expect(applyJobMessage(emptyJobView, { v: 1, type: "error", request_id: null, message: "no job x" }).error).toBe("no job x");
   });
 });
 

@@ -19,7 +19,8 @@ export interface SnapshotView {
 
 export interface JobView {
   job: JobInfo | null;
-  losses: number[];
+  /** Every batch's loss; null where the loss was not finite (a diverged run). */
+  losses: (number | null)[];
   epochs: EpochMetrics[];
   snapshot: SnapshotView | null;
   end: { state: JobState; model_id: string | null; error: string | null } | null;

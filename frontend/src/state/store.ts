@@ -28,8 +28,8 @@ export interface ExploreView {
   latent: number[];
   reconstruction: Float32Array;
   layers: LayerTensor[];
-  mse: number;
-  psnr: number;
+  mse: number | null;
+  psnr: number | null;
 }
 
 export interface Validation {

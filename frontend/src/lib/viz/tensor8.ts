@@ -38,8 +38,9 @@ export function decodeTensor8(t: Tensor8): FloatTensor {
   const data = new Float32Array(n);
   const plane = h * w;
   for (let ch = 0; ch < c; ch++) {
-    const lo = t.lo[ch]!;
-    const scale = (t.hi[ch]! - lo) / 255;
+    // null: the service could not scale a non-finite channel; show it flat rather than as NaN.
+    const lo = t.lo[ch] ?? 0;
+    const scale = ((t.hi[ch] ?? lo) - lo) / 255;
     const base = ch * plane;
     for (let i = 0; i < plane; i++) data[base + i] = lo + scale * bytes[base + i]!;
   }

@@ -1,0 +1,176 @@
+// Explore, in a real Chromium against a real server: the first view, drawing, latent sliders,
+// and test-set images by class. Checked with pixels and numbers.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launch, newPage, shot } from "./browser";
+import { canvasPixels, canvasStats, changedFraction, countWsMessages, until } from "./pixels";
+
+const baseUrl = inject("baseUrl");
+
+interface LayerRow {
+  name: string;
+  part: string;
+  shape: number[];
+}
+
+let browser: Browser;
+let page: Page;
+let ws: Record<string, number>;
+let layers: LayerRow[] = [];
+let latentDim = 0;
+
+/** Channels of each layer with heatmaps, from the model's own layer table. */
+function expectedChannels(part: "encoder" | "decoder") {
+  return layers.filter((l) => l.part === part && l.name !== "latent").map((l) => ({ name: l.name, channels: l.shape[2] ?? 1 }));
+}
+
+async function checkLayersPainted(testId: string, part: "encoder" | "decoder") {
+  const expected = expectedChannels(part);
+  const rows = page.getByTestId(testId).locator(".layer");
+  expect(await rows.count()).toBe(expected.length);
+  for (const [i, want] of expected.entries()) {
+    const row = rows.nth(i);
+    expect(await row.getAttribute("data-layer")).toBe(want.name);
+    const canvases = row.locator(".channels canvas");
+    expect(await canvases.count(), `${want.name} channels`).toBe(want.channels);
+    let varied = 0;
+    for (let c = 0; c < want.channels; c++) {
+      const s = await canvasStats(canvases.nth(c));
+      expect(s.opaque, `${want.name}[${c}] painted`).toBe(1);
+      if (s.colours > 1) varied++;
+    }
+    expect(varied, `${want.name}: channels with structure`).toBeGreaterThan(0);
+  }
+}
+
+async function latentValues(): Promise<number[]> {
+  return page.locator("[data-testid=latent-bars] li").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
+}
+
+async function drawStroke(points: [number, number][]) {
+  const box = (await page.getByTestId("draw-canvas").boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(points[0]!));
+  await page.mouse.down();
+  for (let i = 1; i < points.length; i++) {
+    const [x0, y0] = points[i - 1]!;
+    const [x1, y1] = points[i]!;
+    for (let k = 1; k <= 8; k++) {
+      await page.mouse.move(...at([x0 + ((x1 - x0) * k) / 8, y0 + ((y1 - y0) * k) / 8]));
+      await page.waitForTimeout(16); // about one frame per move, as a hand would
+    }
+  }
+  await page.mouse.up();
+}
+
+describe("Explore", () => {
+  beforeAll(async () => {
+    browser = await launch();
+    page = await newPage(browser, baseUrl);
+    ws = countWsMessages(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("opens with a pretrained MNIST model and a test digit already explored", async () => {
+    const t0 = Date.now();
+    await page.goto("/");
+    await page.getByTestId("reconstruction").waitFor({ timeout: 30_000 });
+    console.log(`first explore painted ${Date.now() - t0} ms after navigation`);
+
+    const modelId = await page.getByTestId("model-select").inputValue();
+    const models = (await (await fetch(`${baseUrl}/api/models`)).json()) as { id: string; pretrained: boolean; dataset: string }[];
+    const model = models.find((m) => m.id === modelId);
+    expect(model?.pretrained).toBe(true);
+    expect(model?.dataset).toBe("mnist");
+    const detail = (await (await fetch(`${baseUrl}/api/models/${modelId}`)).json()) as { layers: LayerRow[]; spec: { latent_dim: number } };
+    layers = detail.layers;
+    latentDim = detail.spec.latent_dim;
+
+    // A test digit is in the canvas and in the 28x28 preview.
+    expect(await page.getByTestId("input-source").getAttribute("data-label")).toMatch(/^\d$/);
+    expect((await canvasStats(page.getByTestId("draw-canvas"))).opaque).toBeGreaterThan(0.01);
+    const preview = await canvasStats(page.getByTestId("input-preview"));
+    expect(preview.darkness).toBeGreaterThan(0.05);
+
+    await checkLayersPainted("encoder-layers", "encoder");
+    await checkLayersPainted("decoder-layers", "decoder");
+    const recon = await canvasStats(page.getByTestId("reconstruction"));
+    expect(recon.darkness).toBeGreaterThan(0.03);
+    expect(Number(await page.getByTestId("psnr").textContent().then((t) => t!.replace(/[^\d.]/g, "")))).toBeGreaterThan(10);
+    await shot(page, "01-explore-loaded");
+  });
+
+  it("drawing a stroke fills every layer's heatmaps, the latent bars and a non-blank reconstruction", async () => {
+    await page.getByRole("button", { name: "Clear" }).click();
+    await until("the cleared view", async () => (await page.getByTestId("encoder-layers").count()) === 0);
+    expect((await canvasStats(page.getByTestId("draw-canvas"))).opaque).toBe(0);
+
+    const before = ws.explore_result ?? 0;
+    // A "7": the top bar, then the diagonal.
+    await drawStroke([
+      [0.25, 0.22],
+      [0.72, 0.22],
+      [0.45, 0.82],
+    ]);
+    const during = (ws.explore_result ?? 0) - before;
+    expect(during, "explore results while drawing (not only at the end)").toBeGreaterThan(2);
+
+    await until("the drawing's result", async () => (await page.getByTestId("input-source").textContent()) === "your drawing" && (await page.getByTestId("encoder-layers").count()) === 1);
+    await page.waitForTimeout(300); // the newest answer (the whole stroke) lands
+    await checkLayersPainted("encoder-layers", "encoder");
+    await checkLayersPainted("decoder-layers", "decoder");
+
+    const values = await latentValues();
+    expect(values).toHaveLength(latentDim);
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    const widths = await page.locator("[data-testid=latent-bars] .latent-bar").evaluateAll((els) => els.map((e) => (e as HTMLElement).getBoundingClientRect().width));
+    expect(widths.filter((w) => w > 1).length).toBeGreaterThan(0);
+    const numbers = await page.locator("[data-testid=latent-bars] .latent-value").allTextContents();
+    expect(numbers.map(Number).every(Number.isFinite)).toBe(true);
+
+    const recon = await canvasStats(page.getByTestId("reconstruction"));
+    expect(recon.darkness).toBeGreaterThan(0.03);
+    expect(recon.colours).toBeGreaterThan(5);
+    await shot(page, "02-explore-drawn");
+  });
+
+  it("moving a latent slider by keyboard changes the reconstruction's pixels", async () => {
+    const recon = page.getByTestId("reconstruction");
+    const before = await canvasPixels(recon);
+    const slider = page.getByTestId("latent-slider-0");
+    const valueBefore = await slider.getAttribute("aria-valuetext");
+    await slider.focus();
+    for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowRight");
+    const changed = await until("a repainted reconstruction", async () => {
+      const f = changedFraction(before, await canvasPixels(recon));
+      return f > 0.02 ? f : 0;
+    });
+    console.log(`slider: ${(changed * 100).toFixed(1)}% of the reconstruction's pixels changed`);
+    expect(await slider.getAttribute("aria-valuetext")).not.toBe(valueBefore);
+    expect(await page.getByTestId("reset-latent").isEnabled()).toBe(true);
+    expect(ws.decode_result ?? 0).toBeGreaterThan(0);
+    await shot(page, "03-explore-slider");
+
+    await page.getByTestId("reset-latent").click();
+    await until("the drawing's reconstruction again", async () => changedFraction(before, await canvasPixels(recon)) < 0.005);
+  });
+
+  it("explores a test-set image of a chosen class", async () => {
+    await page.getByTestId("class-select").selectOption("3");
+    await until("a 3 from the test set", async () => (await page.getByTestId("input-source").getAttribute("data-label")) === "3");
+    expect(await page.locator(".thumbs button").count()).toBeGreaterThan(1);
+    // The result shown is the one for this image: the output's input equals the 28x28 preview.
+    const preview = page.getByTestId("input-preview");
+    const outputInput = page.getByTestId("output").getByRole("img", { name: "input", exact: true });
+    await until("the result for the chosen image", async () => changedFraction(await canvasPixels(preview), await canvasPixels(outputInput), 0) === 0);
+    expect((await canvasStats(page.getByTestId("reconstruction"))).darkness).toBeGreaterThan(0.03);
+    await checkLayersPainted("encoder-layers", "encoder");
+    await shot(page, "04-explore-class-3");
+
+    await page.locator(".thumbs button").nth(2).click();
+    await until("another 3", async () => (await page.locator(".thumbs button.active").count()) === 1 && (await page.getByTestId("input-source").getAttribute("data-label")) === "3");
+  });
+});

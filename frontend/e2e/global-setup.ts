@@ -1,0 +1,32 @@
+// One real server for every browser test: `aevp serve` on a free port with an empty models folder,
+// serving the freshly built frontend. Its URL reaches the tests through `inject("baseUrl")`.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { distDir, startServer, type Server } from "./server";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    modelsDir: string;
+  }
+}
+
+let server: Server | null = null;
+let modelsDir = "";
+
+export async function setup(project: TestProject) {
+  if (!existsSync(join(distDir, "index.html"))) throw new Error("no frontend build: run `npm run build` first");
+  modelsDir = mkdtempSync(join(tmpdir(), "aevp-e2e-models-"));
+  const t0 = Date.now();
+  server = await startServer({ AEVP_MODELS_DIR: modelsDir });
+  console.log(`e2e: server ready at ${server.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s (models in ${modelsDir})`);
+  project.provide("baseUrl", server.url);
+  project.provide("modelsDir", modelsDir);
+}
+
+export async function teardown() {
+  await server?.stop();
+  if (modelsDir) rmSync(modelsDir, { recursive: true, force: true });
+}

@@ -1,0 +1,79 @@
+// Reading what the page painted: canvas pixels as numbers, evaluated inside the page.
+import type { Locator, Page } from "playwright-core";
+
+export interface CanvasStats {
+  width: number;
+  height: number;
+  /** Fraction of pixels with alpha 255: 1 when ImageData was painted over the whole canvas. */
+  opaque: number;
+  /** Distinct RGB colours (capped): 1 for a flat canvas. */
+  colours: number;
+  /** Mean darkness 0..1 (1 - luminance / 255), over opaque pixels. */
+  darkness: number;
+}
+
+export async function canvasStats(loc: Locator): Promise<CanvasStats> {
+  return loc.evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let opaque = 0;
+    let dark = 0;
+    const seen = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] === 255) {
+        opaque++;
+        dark += 1 - (0.2126 * d[i]! + 0.7152 * d[i + 1]! + 0.0722 * d[i + 2]!) / 255;
+      }
+      if (seen.size < 64) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+    }
+    const n = d.length / 4;
+    return { width: c.width, height: c.height, opaque: opaque / n, colours: seen.size, darkness: opaque ? dark / opaque : 0 };
+  });
+}
+
+/** The canvas's RGBA bytes as a plain array (for before/after comparisons). */
+export async function canvasPixels(loc: Locator): Promise<number[]> {
+  return loc.evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    return Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data);
+  });
+}
+
+/** Fraction of pixels whose RGB differs by more than `tol`. */
+export function changedFraction(a: number[], b: number[], tol = 2): number {
+  if (a.length !== b.length) return 1;
+  let changed = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (Math.abs(a[i]! - b[i]!) > tol || Math.abs(a[i + 1]! - b[i + 1]!) > tol || Math.abs(a[i + 2]! - b[i + 2]!) > tol) changed++;
+  }
+  return changed / (a.length / 4);
+}
+
+/** Polls `fn` until it returns a truthy value (returned) or the timeout passes (throws with `what`). */
+export async function until<T>(what: string, fn: () => Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+/** Counts WebSocket messages of each `type` the page receives (wire-level, not the app's view). */
+export function countWsMessages(page: Page): Record<string, number> {
+  const counts: Record<string, number> = {};
+  page.on("websocket", (ws) => {
+    ws.on("framereceived", (f) => {
+      if (typeof f.payload !== "string") return;
+      const m = /"type"\s*:\s*"([a-z_]+)"/.exec(f.payload);
+      if (m) counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
+    });
+  });
+  return counts;
+}
