@@ -13,7 +13,7 @@ setup: setup-python setup-data setup-frontend setup-browser  ## install everythi
 setup-python:
 	test -x $(PY) || $(PY_VERSION) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r backend/requirements.lock
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e backend
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e backend
 
 setup-data:
 	$(AEVP) data fetch

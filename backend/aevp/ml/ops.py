@@ -8,11 +8,8 @@ All tensors are NHWC, kernels HWIO.
 
 from __future__ import annotations
 
-from functools import partial
-
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
 _DIMS = ("NHWC", "HWIO", "NHWC")

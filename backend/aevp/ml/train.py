@@ -126,6 +126,8 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
     explore = steps.inference_functions(spec).explore
     started = time.perf_counter()
     done = 0
+    rate_from: tuple[float, int] | None = None
+    rate = 0.0
     last_snapshot = -math.inf
 
     def snapshot(step: int, epoch: int) -> Snapshot:
@@ -154,7 +156,11 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
                 history["losses"] += values
                 yield BatchLosses(epoch, start, values)
                 now = last_flush = time.perf_counter()
-                rate = done * spec.batch_size / (now - started)
+                if rate_from is None:  # the first step includes compilation: measure from after it
+                    rate_from = (now, done)
+                    rate = done * spec.batch_size / (now - started)
+                elif done > rate_from[1]:
+                    rate = (done - rate_from[1]) * spec.batch_size / (now - rate_from[0])
                 yield Progress(epoch, spec.epochs, done, total, rate, (total - done) * spec.batch_size / rate)
                 if now - last_snapshot >= snapshot_interval_s:
                     last_snapshot = now

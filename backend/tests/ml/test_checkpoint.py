@@ -1,0 +1,102 @@
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from aevp.ml import checkpoint, steps
+from aevp.ml.spec import ModelSpec
+
+
+@pytest.fixture(scope="module")
+def tiny_params(tiny_spec):
+    return steps.flatten_params(steps.init_params(tiny_spec)[1])
+
+
+def test_round_trip_keeps_spec_weights_metrics_and_history(tmp_path, tiny_spec, tiny_params):
+    history = {"losses": [0.5, 0.4], "epochs": [{"epoch": 1, "test_loss": 0.3}]}
+    model_id = checkpoint.save(tmp_path, tiny_spec, tiny_params, {"psnr": 20.5}, history)
+    assert checkpoint.is_valid_id(model_id) and model_id.startswith("ae-4-l3-mnist-")
+    ckpt = checkpoint.load(tmp_path / model_id)
+    assert ckpt.spec == tiny_spec and ckpt.metrics == {"psnr": 20.5} and ckpt.history == history
+    for name, value in tiny_params.items():
+        np.testing.assert_array_equal(ckpt.params[name], value)
+    assert [c.id for c in checkpoint.list_checkpoints(tmp_path)] == [model_id]
+    assert sorted(p.name for p in (tmp_path / model_id).iterdir()) == [
+        "history.json", "metrics.json", "spec.json", "weights.safetensors"]
+
+
+def test_load_rejects_weights_that_do_not_match_the_spec(tmp_path, tiny_spec, tiny_params):
+    model_id = checkpoint.save(tmp_path, tiny_spec, tiny_params, {})
+    other = ModelSpec(blocks=[{"filters": 5, "kernel": 3}], latent_dim=3)
+    (tmp_path / model_id / "spec.json").write_text(other.model_dump_json())
+    with pytest.raises(checkpoint.CheckpointError, match="do not match the spec: dec_dense.bias is float32\\(784,\\), expected float32\\(980,\\)"):
+        checkpoint.load(tmp_path / model_id)
+
+
+def test_save_refuses_non_finite_weights_and_bad_ids(tmp_path, tiny_spec, tiny_params):
+    bad = dict(tiny_params, **{"output.bias": np.array([np.nan], np.float32)})
+    with pytest.raises(checkpoint.CheckpointError, match="NaN"):
+        checkpoint.save(tmp_path, tiny_spec, bad, {})
+    with pytest.raises(checkpoint.CheckpointError, match="invalid model id"):
+        checkpoint.save(tmp_path, tiny_spec, tiny_params, {}, model_id="../escape")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bundle_round_trip_and_rejections(tmp_path, tiny_spec, tiny_params):
+    ckpt = checkpoint.load(tmp_path / checkpoint.save(tmp_path, tiny_spec, tiny_params, {"ssim": 0.9}))
+    spec, params, metrics, _ = checkpoint.from_bundle(checkpoint.to_bundle(ckpt))
+    assert spec == tiny_spec and metrics == {"ssim": 0.9} and set(params) == set(tiny_params)
+    for data, message in [(b"", "too short"), (b"\xff" * 16, "header length"),
+                          (b"\x02\x00\x00\x00\x00\x00\x00\x00{}", "not an AeVP model"),
+                          (b"\x80\x04\x95" + b"\x00" * 20, "header length")]:
+        with pytest.raises(checkpoint.CheckpointError, match=message):
+            checkpoint.from_bundle(data)
+
+
+def test_delete_removes_the_folder(tmp_path, tiny_spec, tiny_params):
+    model_id = checkpoint.save(tmp_path, tiny_spec, tiny_params, {})
+    checkpoint.delete(tmp_path, model_id)
+    assert checkpoint.list_checkpoints(tmp_path) == []
+    with pytest.raises(checkpoint.CheckpointError):
+        checkpoint.delete(tmp_path, model_id)
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from aevp.ml import checkpoint, steps
+from aevp.ml.spec import ModelSpec
+spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=3)
+params = steps.flatten_params(steps.init_params(spec)[1])
+root = Path(sys.argv[1])
+print("ready", flush=True)
+i = 0
+while True:
+    checkpoint.save(root, spec, params, {"i": i}, {"losses": list(range(2000)), "epochs": []})
+    checkpoint.save(root, spec, params, {"i": i}, model_id="fixed-name")  # replacing in place
+    if i == 0:
+        print("saved", flush=True)
+    i += 1
+"""
+
+
+def test_sigkill_during_saves_never_leaves_a_broken_model(tmp_path):
+    rng = random.Random(0)
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+        assert proc.stdout.readline().strip() == b"saved"
+        time.sleep(rng.uniform(0.0, 0.2))  # a save takes a few milliseconds: this lands mid-write
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    listed = checkpoint.list_checkpoints(tmp_path)
+    assert len(listed) >= 6  # 5 rounds of at least one new model each, plus fixed-name
+    folders = [p for p in tmp_path.iterdir() if not p.name.startswith(".tmp-")]
+    assert {p.name for p in folders} == {c.id for c in listed}
+    for path in folders:
+        checkpoint.load(path)  # every complete-looking folder loads and matches its spec

@@ -1,0 +1,58 @@
+import numpy as np
+
+from aevp.ml.spec import ModelSpec
+from aevp.ml.train import BatchLosses, EpochEnd, Finished, Progress, Snapshot, train
+
+
+def _events(spec, data, **kw):
+    return list(train(spec, data[0], data[1], **kw))
+
+
+def test_every_batch_loss_in_order_progress_snapshots_epochs_and_done(blobs):
+    spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=3, batch_size=16, epochs=2)
+    events = _events(spec, blobs, snapshot_interval_s=0.0, probe_count=3)
+    losses = [e for e in events if isinstance(e, BatchLosses)]
+    assert [e.start_step for e in losses] == list(np.cumsum([0] + [len(e.values) for e in losses])[:-1])
+    assert sum(len(e.values) for e in losses) == 2 * (512 // 16)
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[-1].step == progress[-1].total_steps == 64 and progress[-1].fraction == 1.0
+    snaps = [e for e in events if isinstance(e, Snapshot)]
+    assert snaps and snaps[-1].reconstructions.shape == (3, 28, 28)
+    assert set(snaps[-1].activations) == {r.name for r in spec.layers()}
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == [1, 2] and epochs[1].test_loss < epochs[0].test_loss
+    final = events[-1]
+    assert isinstance(final, Finished) and final.state == "done"
+    assert len(final.history["losses"]) == 64 and final.metrics["psnr"] == epochs[-1].psnr
+    assert final.params is not None and set(final.params) >= {"enc_conv1.kernel", "output.bias"}
+
+
+def test_training_lowers_the_loss(blobs):
+    spec = ModelSpec(blocks=[{"filters": 8, "kernel": 3}], latent_dim=4, batch_size=16, epochs=3)
+    losses = _events(spec, blobs)[-1].history["losses"]
+    assert np.mean(losses[-10:]) < 0.6 * np.mean(losses[:3])
+
+
+def test_same_seed_same_curve_other_seed_other_curve(blobs, tiny_spec):
+    a = _events(tiny_spec, blobs)[-1].history["losses"]
+    b = _events(tiny_spec, blobs)[-1].history["losses"]
+    c = _events(tiny_spec.model_copy(update={"seed": 1}), blobs)[-1].history["losses"]
+    assert a == b and a != c
+
+
+def test_cancel_between_steps(blobs, tiny_spec):
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 5
+
+    events = _events(tiny_spec, blobs, should_stop=stop)
+    assert events[-1] == Finished("cancelled", history=events[-1].history)
+    assert sum(len(e.values) for e in events if isinstance(e, BatchLosses)) <= 5
+
+
+def test_failure_is_an_event_not_an_exception(blobs, tiny_spec):
+    events = _events(tiny_spec.model_copy(update={"batch_size": 1024}), blobs)
+    assert isinstance(events[-1], Finished) and events[-1].state == "failed"
+    assert "batch_size 1024" in events[-1].error
