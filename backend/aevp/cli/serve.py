@@ -32,4 +32,6 @@ def serve(
         reload=reload,
         reload_dirs=[str(settings.pretrained_dir.parent)] if reload else None,
         log_level="info",
+        # Messages are mostly base64 heatmaps, which deflate barely shrinks, at a CPU cost per message.
+        ws_per_message_deflate=False,
     )

@@ -94,8 +94,8 @@ def create_app(
     )
     errors.install(app)
     for module in (health, datasets, specs, models, explore, jobs, protocol):
-        app.include_router(module.router, prefix="/api", max_body_size=settings.max_body_bytes)
-    app.include_router(models.upload_router, prefix="/api", max_body_size=settings.max_upload_bytes)
+        app.include_router(module.router, prefix="/api")
+    app.include_router(models.upload_router, prefix="/api")
     app.include_router(explore.ws_router)
     app.include_router(jobs.ws_router)
     frontend = settings.frontend_dir

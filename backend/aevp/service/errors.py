@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.responses import JSONResponse, Response
 
 from aevp.service.datasource import DataUnavailable
@@ -69,10 +68,7 @@ async def _http(request: Request, exc: HTTPException) -> Response:
     if exc.status_code in (204, 304) or exc.status_code < 200:
         return Response(status_code=exc.status_code, headers=headers)
     detail = exc.detail
-    if exc.status_code == 413:
-        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-        detail = f"request body too large: the limit is {limit} bytes" if limit else "request body too large"
-    elif exc.status_code == 404 and detail == "Not Found":
+    if exc.status_code == 404 and detail == "Not Found":
         detail = f"no route {request.method} {request.url.path}"
     elif exc.status_code == 405:
         detail = f"method {request.method} is not allowed on {request.url.path}"

@@ -1,8 +1,10 @@
-"""The route class every router uses: JSON bodies with NaN or Infinity are rejected while parsing.
+"""The route classes every router uses: strict JSON parsing and a request-body size limit.
 
-Python's json module accepts the non-standard tokens NaN, Infinity and -Infinity; a body carrying one
-would otherwise reach validation (and the error echoing it back could not be serialised). Here they are
-a JSON decode error, which FastAPI turns into a 422 naming the token.
+* Python's json module accepts the non-standard tokens NaN, Infinity and -Infinity; a body carrying one
+  would otherwise reach validation (and the error echoing it back could not be serialised). Here they
+  are a JSON decode error, which FastAPI turns into a 422 naming the token.
+* Bodies over the limit (settings `max_body_bytes`, or `max_upload_bytes` for `UploadRoute`) are refused
+  with a JSON 413 before they are read in full: by Content-Length when given, else while streaming.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
+from starlette.types import Message, Receive
 
 
 def _reject_constant(token: str) -> Any:
@@ -32,6 +35,27 @@ def loads_strict(text: str | bytes) -> Any:
         raise json.JSONDecodeError(str(e), doc, max(doc.find(token), 0)) from None
 
 
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body too large: the limit is {limit} bytes")
+
+
+def limited(receive: Receive, limit: int) -> Receive:
+    """A receive callable that raises BodyTooLarge once more than `limit` body bytes have arrived."""
+    total = 0
+
+    async def receive_limited() -> Message:
+        nonlocal total
+        message = await receive()
+        if message["type"] == "http.request":
+            total += len(message.get("body", b""))
+            if total > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return receive_limited
+
+
 class StrictJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
@@ -40,10 +64,21 @@ class StrictJSONRequest(Request):
 
 
 class StrictJSONRoute(APIRoute):
+    limit_setting = "max_body_bytes"
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        limit_setting = self.limit_setting
 
         async def strict_handler(request: Request) -> Response:
-            return await handler(StrictJSONRequest(request.scope, request.receive))
+            limit = getattr(request.app.state.services.settings, limit_setting)
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                raise BodyTooLarge(limit)
+            return await handler(StrictJSONRequest(request.scope, limited(request.receive, limit)))
 
         return strict_handler
+
+
+class UploadRoute(StrictJSONRoute):
+    limit_setting = "max_upload_bytes"

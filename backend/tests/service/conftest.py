@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 
-from aevp.ml import checkpoint, steps
+from aevp.ml import checkpoint
 from aevp.ml.spec import ModelSpec
 from aevp.service.app import create_app
 from aevp.settings import Settings
@@ -22,16 +26,22 @@ ALLOWED_ORIGIN = "http://allowed.example"
 TINY = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=4, batch_size=32, epochs=2)
 
 
+def random_params(spec: ModelSpec, seed: int = 0) -> dict[str, np.ndarray]:
+    """Untrained weights of the right shapes (steps.init_params compiles, which takes seconds)."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for name, shape in checkpoint.expected_shapes(spec).items():
+        fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+        scale = np.sqrt(2.0 / fan_in) if name.endswith("kernel") else 0.0
+        params[name] = (rng.standard_normal(shape) * scale).astype(np.float32)
+    return params
+
+
 def save_untrained(root: Path, spec: ModelSpec, model_id: str | None = None) -> str:
-    _, params = steps.init_params(spec)
-    return checkpoint.save(
-        root,
-        spec,
-        steps.flatten_params(params),
-        {"test_loss": 0.5, "psnr": 12.0, "ssim": 0.3},
-        {"losses": [0.7, 0.6, 0.5], "epochs": []},
-        model_id=model_id,
-    )
+    epoch = {"epoch": 1, "train_loss": 0.6, "test_loss": 0.5, "psnr": 12.0, "ssim": 0.3}
+    metrics = {"test_loss": 0.5, "psnr": 12.0, "ssim": 0.3}
+    history = {"losses": [0.7, 0.6, 0.5], "epochs": [epoch]}
+    return checkpoint.save(root, spec, random_params(spec), metrics, history, model_id=model_id)
 
 
 def make_settings(tmp: Path, **overrides: object) -> Settings:
@@ -74,12 +84,10 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
         yield c
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def user_model(server: LiveServer) -> str:
     """A user model (deletable), saved straight into the server's models folder."""
-    spec = TINY
-    _, params = steps.init_params(spec)
-    entry = server.services.registry.save(spec, steps.flatten_params(params), {"test_loss": 0.4}, None)
+    entry = server.services.registry.save(TINY, random_params(TINY), {"test_loss": 0.4}, None)
     return entry.id
 
 
@@ -88,3 +96,37 @@ def image_of(label: int = 3) -> list[list[float]]:
 
     images, labels = make_images(64, 7)
     return (images[int(np.flatnonzero(labels == label)[0])] / 255.0).tolist()
+
+
+def ws_connect(server: LiveServer, path: str, **kwargs: object) -> ClientConnection:
+    return connect(server.ws_url + path, compression=None, max_size=None, open_timeout=30, **kwargs)
+
+
+def read_until_closed(ws: ClientConnection, timeout_s: float = 120.0) -> list[dict]:
+    """Every message until the server closes the socket."""
+    messages = []
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            text = ws.recv(timeout=max(deadline - time.monotonic(), 0.01))
+        except ConnectionClosed:
+            return messages
+        messages.append(json.loads(text))
+
+
+def wait_for_job(client: httpx.Client, job_id: str, timeout_s: float = 120.0, poll_s: float = 0.05) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in ("done", "cancelled", "failed"):
+            return job
+        time.sleep(poll_s)
+    raise TimeoutError(f"job {job_id} did not finish")
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.02)

@@ -1,6 +1,8 @@
 """Explore a model: one-off POSTs for scripts, and the WebSocket the UI drives at 60 updates per second."""
 
-from fastapi import APIRouter, WebSocket
+from typing import Annotated
+
+from fastapi import APIRouter, Body, WebSocket
 
 from aevp.service import explore
 from aevp.service.deps import RegistryDep, get_services
@@ -8,10 +10,33 @@ from aevp.service.encode import image_array
 from aevp.service.hub import TooManyClients
 from aevp.service.routes.models import NOT_FOUND, ModelId
 from aevp.service.routing import StrictJSONRoute
-from aevp.service.schemas import DecodeRequest, DecodeResult, ExploreRequest, ExploreResult
+from aevp.service.schemas import (
+    EXAMPLE_IMAGE,
+    EXAMPLE_LATENT,
+    DecodeRequest,
+    DecodeResult,
+    ExploreRequest,
+    ExploreResult,
+)
 
 router = APIRouter(prefix="/models", tags=["explore"], route_class=StrictJSONRoute)
 ws_router = APIRouter()
+
+EXPLORE_EXAMPLES = {
+    "rows": {"summary": "28 rows of 28, values 0..255", "value": {"image": EXAMPLE_IMAGE}},
+    "flat": {"summary": "784 values 0..1, row-major", "value": {"image": [0.0] * 392 + [0.5] * 392}},
+    "wrong-shape": {
+        "summary": "Error 422: 27 rows (the error says so)",
+        "value": {"image": EXAMPLE_IMAGE[:27]},
+    },
+}
+DECODE_EXAMPLES = {
+    "origin": {"summary": "The origin of a 16-dimensional latent space", "value": {"latent": EXAMPLE_LATENT}},
+    "wrong-length": {
+        "summary": "Error 422: 3 values for a 16-dimensional latent",
+        "value": {"latent": [0, 1, 2]},
+    },
+}
 
 
 @router.post(
@@ -22,7 +47,11 @@ ws_router = APIRouter()
     "`/ws/models/{id}/explore`.",
     responses={**NOT_FOUND, 422: {"description": "The image is not 28x28 numbers in 0..1 or 0..255"}},
 )
-async def explore_model(model_id: ModelId, body: ExploreRequest, registry: RegistryDep) -> ExploreResult:
+async def explore_model(
+    model_id: ModelId,
+    body: Annotated[ExploreRequest, Body(openapi_examples=EXPLORE_EXAMPLES)],
+    registry: RegistryDep,
+) -> ExploreResult:
     image = image_array(body.image)
     return await registry.run(registry.explore_model, model_id, image)
 
@@ -34,7 +63,11 @@ async def explore_model(model_id: ModelId, body: ExploreRequest, registry: Regis
     "have as many values as the model has latent dimensions.",
     responses={**NOT_FOUND, 422: {"description": "Wrong length, or a value that is not a finite number"}},
 )
-async def decode_model(model_id: ModelId, body: DecodeRequest, registry: RegistryDep) -> DecodeResult:
+async def decode_model(
+    model_id: ModelId,
+    body: Annotated[DecodeRequest, Body(openapi_examples=DECODE_EXAMPLES)],
+    registry: RegistryDep,
+) -> DecodeResult:
     return await registry.run(registry.decode_model, model_id, body.latent)
 
 

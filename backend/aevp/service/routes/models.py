@@ -7,12 +7,12 @@ from fastapi.responses import Response
 
 from aevp.service.deps import RegistryDep
 from aevp.service.errors import field_error
-from aevp.service.routing import StrictJSONRoute
+from aevp.service.routing import StrictJSONRoute, UploadRoute
 from aevp.service.schemas import LatentStats, ModelDetail, ModelSummary
 
 router = APIRouter(prefix="/models", tags=["models"], route_class=StrictJSONRoute)
-# Uploads are large; the app includes this router with its own body-size limit.
-upload_router = APIRouter(prefix="/models", tags=["models"], route_class=StrictJSONRoute)
+# Uploads are large: their own body-size limit (AEVP_MAX_UPLOAD_BYTES).
+upload_router = APIRouter(prefix="/models", tags=["models"], route_class=UploadRoute)
 
 PRETRAINED_ID = "ae-32-64-l16-mnist"
 ModelId = Annotated[
@@ -20,6 +20,19 @@ ModelId = Annotated[
     Path(
         description="A model id from `GET /api/models`",
         openapi_examples={"pretrained": {"summary": "A shipped model", "value": PRETRAINED_ID}},
+    ),
+]
+# Example ids are illustrative: a user model's id is made when it is saved. The examples test
+# (tests/service/test_examples.py) substitutes real ids for USER_MODEL_EXAMPLE and job ids.
+USER_MODEL_EXAMPLE = "ae-8-l8-mnist-20250101-120000-a1b2c3"
+UserModelId = Annotated[
+    str,
+    Path(
+        description="A model id from `GET /api/models`",
+        openapi_examples={
+            "user": {"summary": "One of your models", "value": USER_MODEL_EXAMPLE},
+            "pretrained": {"summary": "Error 403: a shipped model is read-only", "value": PRETRAINED_ID},
+        },
     ),
 ]
 NOT_FOUND = {404: {"description": "No model with this id"}}
@@ -65,7 +78,7 @@ async def get_latent_stats(model_id: ModelId, registry: RegistryDep) -> LatentSt
     responses={**NOT_FOUND, 403: {"description": "A pretrained model cannot be deleted"}},
     description="Deletes one of the user's models. Pretrained models are read-only (403).",
 )
-async def delete_model(model_id: ModelId, registry: RegistryDep) -> Response:
+async def delete_model(model_id: UserModelId, registry: RegistryDep) -> Response:
     await registry.run(registry.delete, model_id, interactive=False)
     return Response(status_code=204)
 

@@ -17,7 +17,7 @@ SPEC_EXAMPLES = {
         "value": {"blocks": [{"filters": 8, "kernel": 3}], "latent_dim": 2, "epochs": 1},
     },
     "invalid": {
-        "summary": "Invalid: a latent of 0 dimensions (422 names the field)",
+        "summary": "Error 422: a latent of 0 dimensions (the error names the field)",
         "value": {"latent_dim": 0},
     },
 }

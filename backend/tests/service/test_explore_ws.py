@@ -1,0 +1,151 @@
+"""/ws/models/{id}/explore against a real server: shapes, latest-wins, errors that keep the socket open."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from aevp.ml.spec import ModelSpec
+from tests.service.conftest import PRETRAINED_ID, image_of, ws_connect
+from tests.service.server import LiveServer
+
+PATH = f"/ws/models/{PRETRAINED_ID}/explore"
+
+
+def explore_message(request_id: int, image: list | None = None) -> str:
+    flat = np.asarray(image if image is not None else image_of(3)).reshape(-1).tolist()
+    return json.dumps({"v": 1, "type": "explore", "request_id": request_id, "image": flat})
+
+
+def test_explore_result_matches_the_layer_table(server: LiveServer) -> None:
+    with ws_connect(server, PATH) as ws:
+        ws.send(explore_message(7))
+        result = json.loads(ws.recv(timeout=30))
+    assert result["type"] == "explore_result" and result["v"] == 1 and result["request_id"] == 7
+    layers = ModelSpec().layers()
+    assert len(result["latent"]) == 16 and len(result["reconstruction"]) == 784
+    assert all(0 <= v <= 1 for v in result["reconstruction"])
+    assert [a["name"] for a in result["activations"]] == [r.name for r in layers if r.name != "latent"]
+    for act, row in zip(result["activations"], [r for r in layers if r.name != "latent"], strict=True):
+        tensor = act["tensor"]
+        h, w, c = row.shape if len(row.shape) == 3 else (1, 1, row.shape[0])
+        assert tensor["shape"] == [c, h, w], row.name
+        assert len(tensor["lo"]) == len(tensor["hi"]) == c
+        assert len(base64.b64decode(tensor["data"])) == c * h * w
+        assert act["part"] == row.part and act["kind"] == row.kind
+    assert result["mse"] >= 0 and result["psnr"] > 0
+
+
+def test_explore_matches_rest_and_decode_round_trip(server: LiveServer, client) -> None:
+    image = image_of(5)
+    rest = client.post(f"/api/models/{PRETRAINED_ID}/explore", json={"image": image}).json()
+    with ws_connect(server, PATH) as ws:
+        ws.send(explore_message(1, image))
+        over_ws = json.loads(ws.recv(timeout=30))
+        ws.send(json.dumps({"v": 1, "type": "decode", "request_id": 2, "latent": over_ws["latent"]}))
+        decoded = json.loads(ws.recv(timeout=30))
+    assert over_ws["latent"] == pytest.approx(rest["latent"], abs=1e-5)
+    assert decoded["type"] == "decode_result" and decoded["request_id"] == 2
+    assert decoded["reconstruction"] == pytest.approx(over_ws["reconstruction"], abs=1e-4)
+
+
+def test_pixels_0_255_mean_the_same_image(server: LiveServer) -> None:
+    image = np.asarray(image_of(2))
+    with ws_connect(server, PATH) as ws:
+        ws.send(explore_message(1, image.tolist()))
+        as_unit = json.loads(ws.recv(timeout=30))
+        ws.send(explore_message(2, np.rint(image * 255).astype(int).tolist()))
+        as_bytes = json.loads(ws.recv(timeout=30))
+    assert as_bytes["latent"] == pytest.approx(as_unit["latent"], abs=2e-2)
+
+
+def test_newest_request_wins_when_they_pile_up(server: LiveServer) -> None:
+    n = 60
+    with ws_connect(server, PATH) as ws:
+        for i in range(n):
+            ws.send(explore_message(i))
+        answered = []
+        while not answered or answered[-1] != n - 1:
+            answered.append(json.loads(ws.recv(timeout=30))["request_id"])
+    assert answered == sorted(answered), "answers come in request order"
+    assert len(answered) < n, "older requests were skipped, not queued"
+
+
+@pytest.mark.parametrize(
+    ("message", "fragment"),
+    [
+        ("not json", "invalid json"),
+        ('{"v": 1, "type": "explore", "request_id": 3, "image": [1, 2]}', "image has 2 values"),
+        (
+            '{"v": 1, "type": "explore", "request_id": 4, "image": [' + ",".join(["0.5"] * 783) + ", NaN]}",
+            "pixel",
+        ),
+        ('{"v": 1, "type": "decode", "request_id": 5, "latent": [1, 2]}', "16 latent dimensions"),
+        ('{"v": 1, "type": "telepathy", "request_id": 6}', "telepathy"),
+        ('{"v": 2, "type": "decode", "request_id": 7, "latent": [0]}', "v"),
+        (
+            '{"type": "explore", "request_id": 8, "image": ' + json.dumps([[-1] * 28] * 28) + "}",
+            "pixel (0, 0)",
+        ),
+        ("[]", "should be an object"),
+    ],
+)
+def test_malformed_messages_get_an_error_and_the_socket_stays_open(
+    server: LiveServer, message: str, fragment: str
+) -> None:
+    with ws_connect(server, PATH) as ws:
+        ws.send(message)
+        error = json.loads(ws.recv(timeout=30))
+        assert error["type"] == "error" and error["v"] == 1
+        assert fragment.lower() in error["message"].lower(), error["message"]
+        request_id = json.loads(message).get("request_id") if message.startswith("{") else None
+        assert error["request_id"] == request_id
+        ws.send(explore_message(99))
+        assert json.loads(ws.recv(timeout=30))["request_id"] == 99
+
+
+def test_binary_frames_are_refused_politely(server: LiveServer) -> None:
+    with ws_connect(server, PATH) as ws:
+        ws.send(b"\x00\x01")
+        assert "binary" in json.loads(ws.recv(timeout=30))["message"]
+        ws.send(explore_message(1))
+        assert json.loads(ws.recv(timeout=30))["type"] == "explore_result"
+
+
+def test_unknown_model_closes_with_4404(server: LiveServer) -> None:
+    with ws_connect(server, "/ws/models/no-such-model/explore") as ws:
+        message = json.loads(ws.recv(timeout=10))
+        assert message["type"] == "error" and "no-such-model" in message["message"]
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    assert ws.close_code == 4404
+
+
+def test_foreign_origin_is_refused_and_allowed_origin_accepted(server: LiveServer) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        ws_connect(server, PATH, origin="http://evil.example")
+    assert refused.value.response.status_code == 403
+    with ws_connect(server, PATH, origin="http://allowed.example") as ws:
+        ws.send(explore_message(1))
+        assert json.loads(ws.recv(timeout=30))["request_id"] == 1
+
+
+def test_too_many_clients_are_told_to_come_back(server: LiveServer) -> None:
+    hub = server.services.hub
+    saved = hub.max_clients
+    hub.max_clients = hub.stats.connected + 1
+    try:
+        with ws_connect(server, PATH) as first, ws_connect(server, PATH) as second:
+            message = json.loads(second.recv(timeout=10))
+            assert message["type"] == "error" and "too many" in message["message"]
+            with pytest.raises(ConnectionClosed):
+                second.recv(timeout=10)
+            assert second.close_code == 1013
+            first.send(explore_message(1))
+            assert json.loads(first.recv(timeout=30))["request_id"] == 1
+    finally:
+        hub.max_clients = saved
