@@ -28,6 +28,7 @@ def test_gradients_match_finite_differences_on_a_tiny_model(tiny_spec):
     graphdef, params = steps.init_params(tiny_spec)
     images = jax.random.uniform(jax.random.PRNGKey(1), (4, 28, 28))
 
+    @jax.jit
     def loss(p):
         logits = nnx.merge(graphdef, p)(images)
         return steps.reconstruction_loss(tiny_spec, logits, images).mean()
