@@ -6,29 +6,42 @@ export interface CanvasStats {
   height: number;
   /** Fraction of pixels with alpha 255: 1 when ImageData was painted over the whole canvas. */
   opaque: number;
+  /** Fraction of pixels with any paint at all (alpha > 0). */
+  inked: number;
   /** Distinct RGB colours (capped): 1 for a flat canvas. */
   colours: number;
   /** Mean darkness 0..1 (1 - luminance / 255), over opaque pixels. */
   darkness: number;
 }
 
-export async function canvasStats(loc: Locator): Promise<CanvasStats> {
-  return loc.evaluate((el) => {
-    const c = el as HTMLCanvasElement;
-    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
-    let opaque = 0;
-    let dark = 0;
-    const seen = new Set<number>();
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] === 255) {
-        opaque++;
-        dark += 1 - (0.2126 * d[i]! + 0.7152 * d[i + 1]! + 0.0722 * d[i + 2]!) / 255;
+/** Stats of every canvas the locator matches, in one round trip. */
+export async function allCanvasStats(loc: Locator): Promise<CanvasStats[]> {
+  return loc.evaluateAll((els) =>
+    els.map((el) => {
+      const c = el as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let opaque = 0;
+      let inked = 0;
+      let dark = 0;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3]! > 0) inked++;
+        if (d[i + 3] === 255) {
+          opaque++;
+          dark += 1 - (0.2126 * d[i]! + 0.7152 * d[i + 1]! + 0.0722 * d[i + 2]!) / 255;
+        }
+        if (seen.size < 64) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
       }
-      if (seen.size < 64) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
-    }
-    const n = d.length / 4;
-    return { width: c.width, height: c.height, opaque: opaque / n, colours: seen.size, darkness: opaque ? dark / opaque : 0 };
-  });
+      const n = d.length / 4;
+      return { width: c.width, height: c.height, opaque: opaque / n, inked: inked / n, colours: seen.size, darkness: opaque ? dark / opaque : 0 };
+    }),
+  );
+}
+
+export async function canvasStats(loc: Locator): Promise<CanvasStats> {
+  const [s] = await allCanvasStats(loc);
+  if (!s) throw new Error("no canvas");
+  return s;
 }
 
 /** The canvas's RGBA bytes as a plain array (for before/after comparisons). */

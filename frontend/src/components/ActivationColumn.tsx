@@ -1,12 +1,43 @@
 // One row per layer, every channel a small heatmap (28 CSS px whatever its native size).
-import { memo, useState } from "react";
+import { memo, useLayoutEffect, useRef, useState } from "react";
 import type { LayerTensor } from "../state/job";
 import type { Range } from "../lib/viz/normalize";
 import { channelView } from "../lib/viz/tensor8";
 import { num, shape } from "../lib/format";
+import { fitCell } from "../lib/viz/layout";
 import { Heatmap } from "./Heatmap";
 
-const CELL = 28;
+// Cells are multiples of 7 px, so 7x7 maps scale by whole pixels and 14x14 and 28x28 mostly do.
+const MAX_CELL = 56;
+const MIN_CELL = 14;
+const LABEL_PX = 21; // a layer's title line plus the gap to the next layer
+
+/** The cell size that fits the layers between here and the bottom of the window. */
+function useFittedCell(channels: number[], fixed: number | undefined) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [cell, setCell] = useState(fixed ?? MAX_CELL);
+  const key = channels.join(",");
+  useLayoutEffect(() => {
+    if (fixed !== undefined) return;
+    const el = ref.current;
+    if (!el) return;
+    const fit = () => {
+      const r = el.getBoundingClientRect();
+      const height = Math.max(240, window.innerHeight - r.top - 16);
+      setCell(fitCell({ channels, width: r.width, height, labelPx: LABEL_PX, gapPx: 1, minCell: MIN_CELL, maxCell: MAX_CELL, step: 7 }));
+    };
+    fit();
+    const ro = new ResizeObserver(fit);
+    ro.observe(el);
+    window.addEventListener("resize", fit);
+    return () => {
+      ro.disconnect();
+      window.removeEventListener("resize", fit);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, fixed]);
+  return { ref, cell };
+}
 
 interface Hover {
   layer: LayerTensor;
@@ -22,9 +53,12 @@ export const ActivationRows = memo(function ActivationRows(props: {
   cellPx?: number;
 }) {
   const [hover, setHover] = useState<Hover | null>(null);
-  const cell = props.cellPx ?? CELL;
+  const { ref, cell } = useFittedCell(
+    props.layers.map((l) => (l.tensor.height === 1 ? 1 : l.tensor.channels)),
+    props.cellPx,
+  );
   return (
-    <div className="layers" data-testid={props.testId}>
+    <div className="layers" data-testid={props.testId} ref={ref} data-cell={cell}>
       {props.layers.map((layer, li) => {
         const t = layer.tensor;
         const ranges = props.ranges[li] ?? [];
@@ -68,6 +102,7 @@ export const ActivationRows = memo(function ActivationRows(props: {
                       hi={r[1]}
                       cmap="viridis"
                       zoom={cell / Math.max(t.width, t.height)}
+                      className={cell < Math.max(t.width, t.height) ? "smooth" : undefined}
                       onPointerEnter={(el) => setHover({ layer, ch, range: r, rect: el.getBoundingClientRect() })}
                       onPointerLeave={() => setHover(null)}
                     />

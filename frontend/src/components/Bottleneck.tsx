@@ -24,12 +24,7 @@ export function Bottleneck() {
       id="bottleneck"
       title={`Bottleneck${dims ? ` (${dims})` : ""}`}
       className="col-bottleneck"
-      explain="The whole image squeezed into these numbers. Move a slider (or focus it and press the arrows) to decode a different point."
-      actions={
-        <button type="button" onClick={() => c.resetLatent()} disabled={!moved} data-testid="reset-latent">
-          Reset to the drawing
-        </button>
-      }
+      explain="The whole image as a few numbers. Drag a slider, or use the arrow keys."
     >
       {!latent && <p className="empty">Draw a digit to see its code.</p>}
       <ol className="latents" data-testid="latent-bars">
@@ -66,6 +61,11 @@ export function Bottleneck() {
           );
         })}
       </ol>
+      {latent && (
+        <button type="button" className="small reset" onClick={() => c.resetLatent()} disabled={!moved} data-testid="reset-latent">
+          Reset to the drawing
+        </button>
+      )}
     </Panel>
   );
 }

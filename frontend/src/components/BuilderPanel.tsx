@@ -86,8 +86,8 @@ export function BuilderPanel() {
               describedBy={d}
               value={spec.loss}
               options={[
-                { value: "bce", label: "binary cross-entropy" },
-                { value: "mse", label: "mean squared error" },
+                { value: "bce", label: "BCE (cross-entropy)" },
+                { value: "mse", label: "MSE" },
               ]}
               onChange={(x) => set("loss", x)}
             />

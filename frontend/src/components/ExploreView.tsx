@@ -20,7 +20,7 @@ function NormToggle() {
   const set = useLab((s) => s.set);
   return (
     <fieldset className="norm" data-testid="norm-toggle">
-      <legend>Colour scale per</legend>
+      <legend>Heatmap colours scaled per</legend>
       {modes.map((m) => (
         <label key={m.value}>
           <input type="radio" name="norm" value={m.value} checked={norm === m.value} onChange={() => set({ norm: m.value })} />
@@ -63,24 +63,25 @@ export function ExploreView() {
 
   return (
     <div className="explore">
-      <p className="hint" role="status">
-        Draw a digit, or move a slider.
-        {socket !== "open" && <span className="warn"> Connecting to the model…</span>}
-        {error && <span className="warn"> {error}</span>}
-      </p>
+      <div className="explore-bar">
+        <p className="hint" role="status">
+          Draw a digit, or move a slider.
+          {socket !== "open" && <span className="warn"> Connecting to the model…</span>}
+          {error && <span className="warn"> {error}</span>}
+        </p>
+        <NormToggle />
+        <span className="muted">
+          <Legend cmap="viridis" lo={norm === "global" ? lo : 0} hi={norm === "global" ? hi : 1} label="activation colours" />
+          {norm !== "global" && ` (low … high of each ${norm})`}
+        </span>
+      </div>
       <div className="flow">
         <InputPanel />
         <Panel
           id="encoder"
           title="Encoder"
           className="col-layers"
-          explain={
-            <>
-              What each filter responds to, layer by layer; bright = strong. <Legend cmap="viridis" lo={norm === "global" ? lo : 0} hi={norm === "global" ? hi : 1} label="activation" />
-              {norm !== "global" && <span className="muted"> (0…1 of each {norm})</span>}
-            </>
-          }
-          actions={<NormToggle />}
+          explain="What each filter responds to; bright = strong."
         >
           {enc.length ? <ActivationRows layers={enc} ranges={encRanges} testId="encoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>
@@ -89,7 +90,7 @@ export function ExploreView() {
           id="decoder"
           title="Decoder"
           className={`col-layers ${staleDecoder ? "stale" : ""}`}
-          explain={staleDecoder ? "These rows still show your drawing's decoding; the output on the right follows the sliders." : "The code unfolded back into an image, layer by layer."}
+          explain={staleDecoder ? "Still your drawing's decoding; the output follows the sliders." : "The code unfolded back into an image."}
         >
           {dec.length ? <ActivationRows layers={dec} ranges={decRanges} testId="decoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>

@@ -14,7 +14,9 @@ export function InputPanel() {
   const version = useLab((s) => s.canvasVersion);
   const source = useLab((s) => s.inputSource);
   const dataset = useLab((s) => s.model?.dataset ?? s.models.find((m) => m.id === s.modelId)?.dataset ?? "mnist");
-  const classes = useLab((s) => s.datasets.find((d) => d.name === dataset)?.classes ?? []);
+  // Select the stored array itself: a selector must not build a new one on every call.
+  const datasets = useLab((s) => s.datasets);
+  const classes = datasets.find((d) => d.name === dataset)?.classes ?? [];
   const [label, setLabel] = useState<number | "">("");
   const [thumbs, setThumbs] = useState<Sample[]>([]);
 
@@ -39,7 +41,7 @@ export function InputPanel() {
       id="input"
       title="Input"
       className="col-input"
-      explain="Draw a digit, or pick a test image. Right: the 28×28 the model sees (MNIST-style: fitted into 20×20, centred by mass)."
+      explain="Draw here, or pick a test image."
     >
       <div className="draw-wrap">
         <DrawCanvas image={input} version={version} displaySize={224} onDraw={(img) => c.setInput(img, { kind: "drawing" })} />
@@ -54,7 +56,7 @@ export function InputPanel() {
           ) : (
             <div className="preview-empty" style={{ width: 56, height: 56 }} />
           )}
-          <figcaption>28×28</figcaption>
+          <figcaption title="fitted into 20×20 and centred by mass, as MNIST was made">what the model sees</figcaption>
         </figure>
         <span className="source" data-testid="input-source" data-label={source.kind === "sample" ? source.label : undefined}>
           {source.kind === "sample" ? `test #${source.index}, “${className(source.label)}”` : source.kind === "drawing" ? "your drawing" : "empty"}

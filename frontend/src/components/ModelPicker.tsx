@@ -30,7 +30,7 @@ export function ModelPicker() {
   return (
     <div className="model-picker" data-testid="model-picker">
       <label className="field inline">
-        <span>Model</span>
+        <span className="sr-only">Model</span>
         <select
           value={modelId ?? ""}
           onChange={(e) => {
@@ -63,18 +63,18 @@ export function ModelPicker() {
       </label>
       {current && (
         <span className="model-line" data-testid="model-line">
-          {specLine(current.spec)} · {count(current.params)} params · {current.dataset}
-          {psnr !== null && ` · test PSNR ${num(psnr)} dB`}
+          {specLine(current.spec)} · {count(current.params, true)} params
+          {psnr !== null && ` · PSNR ${num(psnr)} dB`}
         </span>
       )}
       {loaded && !models.length && <span className="warn">No models yet: train one, or run `make pretrained`.</span>}
       <span className="model-actions">
         {current && (
-          <a className="button" href={api.downloadUrl(current.id)} download>
+          <a className="button small" href={api.downloadUrl(current.id)} download>
             Download
           </a>
         )}
-        <button type="button" onClick={() => file.current?.click()}>
+        <button type="button" className="small" onClick={() => file.current?.click()}>
           Upload…
         </button>
         <input
@@ -90,7 +90,7 @@ export function ModelPicker() {
           }}
         />
         {current && !confirm && (
-          <button type="button" onClick={() => setConfirm(true)} disabled={current.pretrained} title={current.pretrained ? "Pretrained models cannot be deleted" : undefined}>
+          <button type="button" className="small" onClick={() => setConfirm(true)} disabled={current.pretrained} title={current.pretrained ? "Pretrained models cannot be deleted" : undefined}>
             Delete
           </button>
         )}

@@ -22,7 +22,7 @@ export function OutputPanel() {
   }, [recon, input, decoded, result]);
   const zoom = 3;
   return (
-    <Panel id="output" title="Output" className="col-output" explain={decoded ? "Decoded from the sliders, compared with your input." : "What comes out, and how far it is from what went in."}>
+    <Panel id="output" title="Output" className="col-output" explain={decoded ? "Decoded from the sliders." : "What comes out, and the error."}>
       {!recon && <p className="empty">No output yet.</p>}
       {recon && input && diff && (
         <div className="outputs">

@@ -94,16 +94,20 @@ export class LabController {
         });
       },
     });
-    const [detail, stats] = await Promise.allSettled([api.model(id), api.latentStats(id)]);
-    if (ticket !== this.modelLoad) return;
-    setLab({
-      model: detail.status === "fulfilled" ? detail.value : null,
-      latentStats: stats.status === "fulfilled" ? stats.value : null,
-      notice: detail.status === "rejected" ? { kind: "error", text: `Could not load the model: ${message(detail.reason)}` } : null,
-    });
+    // The first picture must not wait for the details: the latent statistics can take a few
+    // seconds the first time a model is asked (the service encodes the whole test set).
+    const details = api
+      .model(id)
+      .then((model) => ticket === this.modelLoad && setLab({ model }))
+      .catch((e) => ticket === this.modelLoad && setLab({ notice: { kind: "error", text: `Could not load the model: ${message(e)}` } }));
+    void api
+      .latentStats(id)
+      .then((latentStats) => ticket === this.modelLoad && setLab({ latentStats }))
+      .catch(() => undefined); // the sliders fall back to a range around the value
     // A model of another dataset gets an input from its own test set.
     const s = getLab();
-    const dataset = summary?.dataset ?? s.model?.dataset;
+    const dataset = summary?.dataset ?? (await details, getLab().model?.dataset);
+    if (ticket !== this.modelLoad) return;
     const src = s.inputSource;
     if (dataset && (src.kind === "empty" || (src.kind === "sample" && src.dataset !== dataset))) {
       await this.loadFirstSample(dataset);
@@ -252,7 +256,12 @@ export class LabController {
     try {
       const jobs = await api.jobs();
       const active = jobs.filter((j) => isActive(j.state)).sort((a, b) => b.created.localeCompare(a.created))[0];
-      if (active) this.watchJob(active.id);
+      if (active) {
+        // After a reload the builder shows what is training, not the defaults.
+        const spec = active.spec as ModelSpec;
+        if (spec.blocks) this.setSpec({ ...spec, blocks: spec.blocks.map((b) => ({ ...b })) });
+        this.watchJob(active.id);
+      }
     } catch {
       /* no jobs endpoint answer: nothing to resume */
     }
