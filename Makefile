@@ -48,8 +48,8 @@ bench:  ## training throughput vs the matmul bound, compile time, explore/decode
 	$(PY) -m aevp.bench
 
 pretrained:  ## retrain the shipped models (AE-32-64-L16 on MNIST and Fashion-MNIST)
-	$(AEVP) train --dataset mnist --epochs 5 --pretrained-name ae-32-64-l16-mnist
-	$(AEVP) train --dataset fashion-mnist --epochs 5 --pretrained-name ae-32-64-l16-fashion-mnist
+	$(AEVP) train --dataset mnist --epochs 5 --pretrained
+	$(AEVP) train --dataset fashion-mnist --epochs 5 --pretrained
 
 fuzz:  ## schema fuzzing of the REST API with many more cases than `make test`
 	cd backend && AEVP_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest -q tests/service/test_fuzz.py
