@@ -84,14 +84,10 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        openapi_tags=[
-            {"name": t} for t in ("health", "datasets", "specs", "models", "explore", "jobs", "protocol")
-        ],
+        openapi_tags=[{"name": t} for t in ("health", "datasets", "specs", "models", "explore", "jobs", "protocol")],
     )
     app.state.services = services
-    app.add_middleware(
-        CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
-    )
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
     errors.install(app)
     for module in (health, datasets, specs, models, explore, jobs, protocol):
         app.include_router(module.router, prefix="/api")

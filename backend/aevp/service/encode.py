@@ -39,29 +39,31 @@ def finite_list(a: np.ndarray) -> list[float | None]:
     return [x if np.isfinite(x) else None for x in a.tolist()]
 
 
-def channels_first(a: np.ndarray) -> np.ndarray:
-    """One image's activation, (H, W, C), (H, W) or (D,) -> (C, H, W); a vector becomes (1, 1, D)."""
+def tensor8(a: np.ndarray) -> Tensor8:
+    """Quantise one image's activation to uint8 with a per-channel [lo, hi] range.
+
+    (H, W, C) travels as shape [C, H, W], (H, W) as [1, H, W] and a vector (D,) as [1, 1, D]. The
+    quantisation runs in the array's own (pixels, channels) layout; only the bytes are transposed.
+    """
+    a = np.asarray(a, dtype=np.float32)
     if a.ndim == 3:
-        return np.moveaxis(a, -1, 0)
-    if a.ndim == 2:
-        return a[None]
-    return a.reshape(1, 1, -1)
-
-
-def tensor8(chw: np.ndarray) -> Tensor8:
-    """Quantise (C, H, W) floats to uint8 with a per-channel [lo, hi] range."""
-    c = chw.shape[0]
-    flat = np.nan_to_num(np.asarray(chw, dtype=np.float32).reshape(c, -1), nan=0.0, posinf=0.0, neginf=0.0)
-    lo = flat.min(axis=1, initial=np.inf) if flat.shape[1] else np.zeros(c, np.float32)
-    hi = flat.max(axis=1, initial=-np.inf) if flat.shape[1] else np.zeros(c, np.float32)
+        shape, flat = [a.shape[2], a.shape[0], a.shape[1]], a.reshape(-1, a.shape[2])
+    elif a.ndim == 2:
+        shape, flat = [1, a.shape[0], a.shape[1]], a.reshape(-1, 1)
+    else:
+        shape, flat = [1, 1, a.size], a.reshape(-1, 1)
+    lo, hi = flat.min(axis=0), flat.max(axis=0)
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):  # a diverged model: show zeros, not garbage
+        flat = np.nan_to_num(flat, nan=0.0, posinf=0.0, neginf=0.0)
+        lo, hi = flat.min(axis=0), flat.max(axis=0)
     span = hi - lo
-    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    q = np.rint((flat - lo[:, None]) * scale[:, None]).clip(0, 255).astype(np.uint8)
+    scale = np.divide(np.float32(255.0), span, out=np.zeros_like(span), where=span > 0)
+    q = ((flat - lo) * scale + np.float32(0.5)).astype(np.uint8)  # round half up; always in 0..255
     return Tensor8.model_construct(
-        shape=[int(n) for n in chw.shape],
+        shape=shape,
         lo=lo.astype(np.float64).tolist(),
         hi=hi.astype(np.float64).tolist(),
-        data=base64.b64encode(q.tobytes()).decode("ascii"),
+        data=base64.b64encode(np.ascontiguousarray(q.T).tobytes()).decode("ascii"),
     )
 
 
@@ -73,10 +75,8 @@ def layer_activations(
     for layer in layers:
         if layer.name == "latent" or layer.name not in activations:
             continue
-        tensor = tensor8(channels_first(np.asarray(activations[layer.name][index])))
-        out.append(
-            LayerActivation.model_construct(name=layer.name, part=layer.part, kind=layer.kind, tensor=tensor)
-        )
+        tensor = tensor8(activations[layer.name][index])
+        out.append(LayerActivation.model_construct(name=layer.name, part=layer.part, kind=layer.kind, tensor=tensor))
     return out
 
 
@@ -125,7 +125,7 @@ def snapshot_message(
     """A training snapshot: every probe image and its reconstruction, and probe 0's activations."""
     return SnapshotMessage.model_construct(
         step=int(step),
-        inputs=[tensor8(channels_first(np.asarray(x))) for x in inputs],
-        reconstructions=[tensor8(channels_first(np.asarray(x))) for x in reconstructions],
+        inputs=[tensor8(x) for x in inputs],
+        reconstructions=[tensor8(x) for x in reconstructions],
         activations=layer_activations(layers, activations, 0),
     )

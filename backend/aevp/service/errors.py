@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
+from aevp.ml.checkpoint import CheckpointError
 from aevp.service.datasource import DataUnavailable
 from aevp.service.jobs import JobNotFound, QueueFull
 from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelReadOnly
@@ -28,6 +29,7 @@ STATUS_OF: dict[type[Exception], int] = {
     DataUnavailable: 409,
     QueueFull: 429,
     LatentSizeMismatch: 422,
+    CheckpointError: 409,  # a model folder changed or broke between listing and loading
 }
 
 
@@ -82,9 +84,7 @@ async def _domain(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(
-        {"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
-    )
+    return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
 
 
 def install(app: FastAPI) -> None:

@@ -173,9 +173,7 @@ class Topic:
         with self._lock:
             start = cursor.losses
             n = len(self._losses)
-            losses = (
-                np.frombuffer(self._losses, dtype=np.float64)[start:n].copy() if n > start else np.zeros(0)
-            )
+            losses = np.frombuffer(self._losses, dtype=np.float64)[start:n].copy() if n > start else np.zeros(0)
             epochs = self._epochs[cursor.epochs :]
             progress = self._progress if self._progress_seq != cursor.progress_seq else None
             snapshot_seq = self._snapshot_seq if self._snapshot_seq != cursor.snapshot_seq else 0
@@ -255,9 +253,7 @@ class Hub:
             if sender in done and (exc := sender.exception()) is not None:
                 if isinstance(exc, TimeoutError):
                     self.stats.dropped_slow += 1
-                    log.info(
-                        "dropped a WebSocket client that accepted nothing for %.0f s", self.send_timeout_s
-                    )
+                    log.info("dropped a WebSocket client that accepted nothing for %.0f s", self.send_timeout_s)
                 elif not isinstance(exc, WebSocketDisconnect | OSError | RuntimeError):
                     log.error("job stream failed", exc_info=exc)
         finally:

@@ -37,6 +37,7 @@ from aevp.service.schemas import (
 )
 
 if TYPE_CHECKING:
+    from aevp.ml.checkpoint import Checkpoint
     from aevp.ml.inference import Inference
 
 log = logging.getLogger(__name__)
@@ -113,12 +114,22 @@ def history_of(history: dict[str, Any] | None) -> TrainingHistory:
     epochs = []
     for row in history.get("epochs", []):
         values = {k: row.get(k) for k in ("train_loss", "test_loss", "psnr", "ssim")}
-        clean = {
-            k: (float(v) if isinstance(v, int | float) and np.isfinite(v) else None)
-            for k, v in values.items()
-        }
+        clean = {k: (float(v) if isinstance(v, int | float) and np.isfinite(v) else None) for k, v in values.items()}
         epochs.append(EpochMetrics(epoch=int(row.get("epoch", len(epochs) + 1)), **clean))
     return TrainingHistory(losses=losses, epochs=epochs)
+
+
+def _load(path: Path) -> Checkpoint:
+    """checkpoint.load, with every way a folder can be broken (a truncated weights file raises the
+    safetensors library's own error type) reported as a CheckpointError naming the folder."""
+    from aevp.ml.checkpoint import CheckpointError, load
+
+    try:
+        return load(path)
+    except CheckpointError:
+        raise
+    except Exception as e:
+        raise CheckpointError(f"model folder {path.name} is unreadable: {e}") from e
 
 
 class ModelRegistry:
@@ -177,9 +188,7 @@ class ModelRegistry:
 
     def entries(self) -> list[ModelEntry]:
         with self._lock:
-            return sorted(
-                self._entries.values(), key=lambda e: (not e.pretrained, -e.created.timestamp(), e.id)
-            )
+            return sorted(self._entries.values(), key=lambda e: (not e.pretrained, -e.created.timestamp(), e.id))
 
     def count(self) -> int:
         with self._lock:
@@ -201,13 +210,8 @@ class ModelRegistry:
         return entry
 
     def detail(self, model_id: str) -> ModelDetail:
-        from aevp.ml.checkpoint import load
-
         entry = self.get(model_id)
-        try:
-            ckpt = load(entry.path)
-        except FileNotFoundError as e:
-            raise ModelNotFound(model_id) from e
+        ckpt = _load(entry.path)
         summary = entry.summary().model_dump()
         return ModelDetail(
             **summary,
@@ -244,9 +248,9 @@ class ModelRegistry:
         delete(self.models_dir, model_id)
 
     def bundle(self, model_id: str) -> bytes:
-        from aevp.ml.checkpoint import load, to_bundle
+        from aevp.ml.checkpoint import to_bundle
 
-        return to_bundle(load(self.get(model_id).path))
+        return to_bundle(_load(self.get(model_id).path))
 
     # --- inference -------------------------------------------------------------------------------
 
@@ -257,10 +261,9 @@ class ModelRegistry:
                 self._loaded.move_to_end(model_id)
                 return inf
         entry = self.get(model_id)
-        from aevp.ml.checkpoint import load
         from aevp.ml.inference import Inference
 
-        ckpt = load(entry.path)
+        ckpt = _load(entry.path)
         inf = Inference(ckpt.spec, ckpt.params)
         with self._lock:
             inf = self._loaded.setdefault(model_id, inf)
@@ -293,8 +296,7 @@ class ModelRegistry:
         entry = self.get(model_id)
         if len(latent) != entry.spec.latent_dim:
             raise LatentSizeMismatch(
-                f"latent has {len(latent)} values; model {model_id!r} has "
-                f"{entry.spec.latent_dim} latent dimensions"
+                f"latent has {len(latent)} values; model {model_id!r} has {entry.spec.latent_dim} latent dimensions"
             )
         recon = self.inference(model_id).decode(np.asarray(latent, dtype=np.float32)[None])
         return encode.finite_list(recon[0])
@@ -312,9 +314,7 @@ class ModelRegistry:
             if cached is not None:
                 return cached
             images = self._data.load(entry.spec.dataset).test_images
-            z = np.asarray(
-                self.inference(model_id).encode(images.astype(np.float32) / 255.0), dtype=np.float64
-            )
+            z = np.asarray(self.inference(model_id).encode(images.astype(np.float32) / 255.0), dtype=np.float64)
             z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
             pct = np.percentile(z, PERCENTILES, axis=0)
             mean, std = z.mean(axis=0), z.std(axis=0)

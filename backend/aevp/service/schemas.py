@@ -445,9 +445,7 @@ JobStreamMessage = Annotated[
     Field(discriminator="type"),
 ]
 ExploreClientMessage = Annotated[ExploreMessage | DecodeMessage, Field(discriminator="type")]
-ExploreServerMessage = Annotated[
-    ExploreResultMessage | DecodeResultMessage | ErrorMessage, Field(discriminator="type")
-]
+ExploreServerMessage = Annotated[ExploreResultMessage | DecodeResultMessage | ErrorMessage, Field(discriminator="type")]
 
 explore_client_adapter: TypeAdapter[ExploreMessage | DecodeMessage] = TypeAdapter(ExploreClientMessage)
 

@@ -251,3 +251,15 @@ def test_docs_and_openapi(client: httpx.Client) -> None:
     for path in spec["paths"].values():
         for op in path.values():
             assert op.get("summary") and op.get("description"), op["operationId"]
+
+
+def test_a_model_folder_broken_on_disk_is_a_409_not_a_500(
+    server: LiveServer, client: httpx.Client, user_model: str
+) -> None:
+    weights = server.services.settings.models_dir / user_model / "weights.safetensors"
+    weights.write_bytes(b"broken")
+    for path in (f"/api/models/{user_model}", f"/api/models/{user_model}/download"):
+        response = client.get(path)
+        assert response.status_code == 409 and user_model in response.json()["detail"], path
+    assert client.post(f"/api/models/{user_model}/explore", json={"image": image_of(1)}).status_code == 409
+    assert client.delete(f"/api/models/{user_model}").status_code == 204  # and it can still be removed

@@ -72,15 +72,9 @@ async def list_samples(
         raise HTTPException(404, f"no dataset {name!r}; available: {', '.join(data.names())}")
     classes = data.class_names(name)
     if label is not None and label >= len(classes):
-        raise field_error(
-            ["query", "label"], f"label {label} is not a class of {name} (0..{len(classes) - 1})"
-        )
+        raise field_error(["query", "label"], f"label {label} is not a class of {name} (0..{len(classes) - 1})")
     images: Images = await run_in_threadpool(data.load, name)  # DataUnavailable -> 409
-    xs, ys = (
-        (images.test_images, images.test_labels)
-        if split == "test"
-        else (images.train_images, images.train_labels)
-    )
+    xs, ys = (images.test_images, images.test_labels) if split == "test" else (images.train_images, images.train_labels)
     indices = np.arange(len(ys)) if label is None else np.flatnonzero(ys == label)
     page = indices[offset : offset + limit]
     items = [Sample(index=int(i), label=int(ys[i]), image=xs[i].reshape(-1).tolist()) for i in page]

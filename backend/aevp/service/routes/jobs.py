@@ -49,9 +49,7 @@ JOB_EXAMPLES = {
     "listed in `GET /api/models`. 429 when the queue is full, 409 when the dataset is not fetched.",
     responses={409: {"description": "The dataset is not available"}, 429: {"description": "Too many jobs"}},
 )
-async def create_job(
-    body: Annotated[CreateJob, Body(openapi_examples=JOB_EXAMPLES)], jobs: JobsDep
-) -> JobInfo:
+async def create_job(body: Annotated[CreateJob, Body(openapi_examples=JOB_EXAMPLES)], jobs: JobsDep) -> JobInfo:
     job = await jobs.submit(body.spec)
     return job.info()
 
