@@ -113,6 +113,6 @@ describe.skipIf(!nginx)(`nginx with docker/nginx.conf in front of the real serve
     await page.getByTestId("reconstruction").waitFor({ timeout: 30_000 });
     await until("an explore result over the proxied WebSocket", async () => (ws.explore_result ?? 0) > 0);
     expect((await canvasStats(page.getByTestId("reconstruction"))).darkness).toBeGreaterThan(0.03);
-    await shot(page, "10-through-nginx");
+    await shot(page, "11-through-nginx");
   });
 });

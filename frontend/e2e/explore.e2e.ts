@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launch, newPage, shot } from "./browser";
-import { allCanvasStats, canvasPixels, canvasStats, changedFraction, countWsMessages, until } from "./pixels";
+import { atlasStats, canvasPixels, canvasStats, changedFraction, countWsMessages, until } from "./pixels";
 
 const baseUrl = inject("baseUrl");
 
@@ -31,9 +31,10 @@ async function checkLayersPainted(testId: string, part: "encoder" | "decoder") {
   for (const [i, want] of expected.entries()) {
     const row = rows.nth(i);
     expect(await row.getAttribute("data-layer")).toBe(want.name);
-    const canvases = row.locator(".channels canvas");
-    expect(await canvases.count(), `${want.name} channels`).toBe(want.channels);
-    const stats = await allCanvasStats(canvases);
+    const atlas = row.locator("canvas.atlas");
+    expect(await atlas.getAttribute("data-channels"), `${want.name} channels`).toBe(String(want.channels));
+    const stats = await atlasStats(atlas);
+    expect(stats).toHaveLength(want.channels);
     for (const [c, s] of stats.entries()) expect(s.opaque, `${want.name}[${c}] painted`).toBe(1);
     const varied = stats.filter((s) => s.colours > 1).length;
     expect(varied, `${want.name}: channels with structure`).toBeGreaterThan(0);

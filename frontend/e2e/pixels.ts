@@ -90,3 +90,36 @@ export function countWsMessages(page: Page): Record<string, number> {
   });
   return counts;
 }
+
+export interface ChannelStats {
+  opaque: number;
+  colours: number;
+}
+
+/** Per-channel stats of a layer atlas canvas (channels laid out in a grid with 1 px gaps). */
+export async function atlasStats(loc: Locator): Promise<ChannelStats[]> {
+  return loc.evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const cols = Number(c.dataset.cols);
+    const w = Number(c.dataset.w);
+    const h = Number(c.dataset.h);
+    const n = Number(c.dataset.channels);
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    const out: { opaque: number; colours: number }[] = [];
+    for (let ch = 0; ch < n; ch++) {
+      const x0 = (ch % cols) * (w + 1);
+      const y0 = Math.floor(ch / cols) * (h + 1);
+      let opaque = 0;
+      const seen = new Set<number>();
+      for (let y = y0; y < y0 + h; y++) {
+        for (let x = x0; x < x0 + w; x++) {
+          const i = (y * c.width + x) * 4;
+          if (d[i + 3] === 255) opaque++;
+          seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+        }
+      }
+      out.push({ opaque: opaque / (w * h), colours: seen.size });
+    }
+    return out;
+  });
+}

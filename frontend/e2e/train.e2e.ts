@@ -1,5 +1,8 @@
 // Build & Train in a real Chromium against a real server: live validation, then a tiny training
 // job started from the UI, watched through a page reload, until its model can be explored.
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launch, newPage, shot } from "./browser";
@@ -9,6 +12,7 @@ const baseUrl = inject("baseUrl");
 
 let browser: Browser;
 let page: Page;
+let trainedId = "";
 
 async function openBuild() {
   await page.getByRole("tab", { name: /Build/ }).click();
@@ -108,5 +112,30 @@ describe("Build & Train", () => {
     await page.waitForTimeout(300);
     expect((await canvasStats(page.getByTestId("reconstruction"))).opaque).toBe(1);
     await shot(page, "09-explore-trained");
+    trainedId = detail.model_id;
+  });
+
+  it("downloads the trained model, deletes it, and uploads it back", async () => {
+    expect(trainedId).not.toBe("");
+    await page.getByTestId("model-select").selectOption(trainedId);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
+    const file = join(mkdtempSync(join(tmpdir(), "aevp-dl-")), download.suggestedFilename() || "model.safetensors");
+    await download.saveAs(file);
+    expect(statSync(file).size).toBeGreaterThan(1000);
+
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("button", { name: /^Delete “/ }).click();
+    await until("the model gone from the list", async () => (await page.locator(`[data-testid=model-select] option[value="${trainedId}"]`).count()) === 0);
+    const listed = (await (await fetch(`${baseUrl}/api/models`)).json()) as { id: string }[];
+    expect(listed.some((m) => m.id === trainedId)).toBe(false);
+
+    await page.getByTestId("upload-input").setInputFiles(file);
+    await until("the uploaded model selected", async () => {
+      const id = await page.getByTestId("model-select").inputValue();
+      const title = await page.locator("[data-testid=model-select] option:checked").textContent();
+      return id !== "" && !id.startsWith("ae-32-64") && title!.includes("AE-4-L2") ? id : "";
+    });
+    await until("the uploaded model explored", async () => (await page.locator("[data-testid=latent-bars] li").count()) === 2, 60_000);
+    await shot(page, "10-uploaded");
   });
 });

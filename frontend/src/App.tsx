@@ -1,4 +1,5 @@
 // The page: a header with the model picker and the two views, Explore and Build & Train.
+import { useEffect } from "react";
 import { useLab, type Tab } from "./state/store";
 import { isActive } from "./state/job";
 import { BuilderPanel } from "./components/BuilderPanel";
@@ -48,6 +49,12 @@ function Tabs() {
 function Notice() {
   const notice = useLab((s) => s.notice);
   const set = useLab((s) => s.set);
+  // Information fades after a while; errors stay until dismissed.
+  useEffect(() => {
+    if (notice?.kind !== "info") return;
+    const t = setTimeout(() => set({ notice: null }), 6000);
+    return () => clearTimeout(t);
+  }, [notice, set]);
   if (!notice) return null;
   return (
     <div className={`notice ${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"}>

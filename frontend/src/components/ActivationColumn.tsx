@@ -1,10 +1,13 @@
-// One row per layer, every channel a small heatmap (28 CSS px whatever its native size).
-import { memo, useLayoutEffect, useRef, useState } from "react";
+// One row per layer: every channel as a heatmap, all channels of a layer painted into one canvas
+// (an atlas at native size, scaled by CSS), sized so the column fits the window.
+import { memo, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { LayerTensor } from "../state/job";
 import type { Range } from "../lib/viz/normalize";
 import { channelView } from "../lib/viz/tensor8";
+import { atlasColumns, fitCell } from "../lib/viz/layout";
+import { atlasRgba, channelAt, type AtlasGrid } from "../lib/viz/atlas";
+import { lut } from "../lib/viz/colormap";
 import { num, shape } from "../lib/format";
-import { fitCell } from "../lib/viz/layout";
 import { Heatmap } from "./Heatmap";
 
 // Cells are multiples of 7 px, so 7x7 maps scale by whole pixels and 14x14 and 28x28 mostly do.
@@ -12,51 +15,109 @@ const MAX_CELL = 56;
 const MIN_CELL = 14;
 const LABEL_PX = 21; // a layer's title line plus the gap to the next layer
 
-/** The cell size that fits the layers between here and the bottom of the window. */
-function useFittedCell(channels: number[], fixed: number | undefined) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [cell, setCell] = useState(fixed ?? MAX_CELL);
-  const key = channels.join(",");
-  useLayoutEffect(() => {
-    if (fixed !== undefined) return;
-    const el = ref.current;
-    if (!el) return;
-    const fit = () => {
-      const r = el.getBoundingClientRect();
-      const height = Math.max(240, window.innerHeight - r.top - 16);
-      setCell(fitCell({ channels, width: r.width, height, labelPx: LABEL_PX, gapPx: 1, minCell: MIN_CELL, maxCell: MAX_CELL, step: 7 }));
-    };
-    fit();
-    const ro = new ResizeObserver(fit);
-    ro.observe(el);
-    window.addEventListener("resize", fit);
-    return () => {
-      ro.disconnect();
-      window.removeEventListener("resize", fit);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, fixed]);
-  return { ref, cell };
-}
-
 interface Hover {
   layer: LayerTensor;
   ch: number;
   range: Range;
-  rect: DOMRect;
+  x: number;
+  y: number;
 }
 
-export const ActivationRows = memo(function ActivationRows(props: {
-  layers: LayerTensor[];
-  ranges: Range[][];
-  testId: string;
-  cellPx?: number;
+const sideOf = (l: LayerTensor) => Math.max(l.tensor.width, l.tensor.height);
+const isVector = (l: LayerTensor) => l.tensor.height === 1;
+
+/** The width of the column and the cell size that fits its layers above the window's bottom. */
+function useFit(layers: LayerTensor[], fixed: number | undefined) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [fit, setFit] = useState({ cell: fixed ?? 28, width: 280 });
+  const key = layers.map((l) => `${l.tensor.channels}x${sideOf(l)}`).join(",");
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0) return; // hidden (another tab): keep the last fit
+      const grids = layers.filter((l) => !isVector(l)).map((l) => ({ channels: l.tensor.channels, side: sideOf(l) }));
+      const height = Math.max(240, window.innerHeight - r.top - 16);
+      const cell = fixed ?? fitCell({ layers: grids, width: r.width, height, labelPx: LABEL_PX, minCell: MIN_CELL, maxCell: MAX_CELL, step: 7 });
+      setFit((f) => (f.cell === cell && f.width === r.width ? f : { cell, width: r.width }));
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    window.addEventListener("resize", measure);
+    return () => {
+      ro.disconnect();
+      window.removeEventListener("resize", measure);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, fixed]);
+  return { ref, ...fit };
+}
+
+const LayerAtlas = memo(function LayerAtlas(props: {
+  layer: LayerTensor;
+  ranges: Range[];
+  cell: number;
+  width: number;
+  onHover: (h: Hover | null) => void;
 }) {
-  const [hover, setHover] = useState<Hover | null>(null);
-  const { ref, cell } = useFittedCell(
-    props.layers.map((l) => (l.tensor.height === 1 ? 1 : l.tensor.channels)),
-    props.cellPx,
+  const { layer, ranges, cell, width } = props;
+  const t = layer.tensor;
+  const side = sideOf(layer);
+  const zoom = cell / side;
+  const cols = atlasColumns(width, cell, side);
+  const ref = useRef<HTMLCanvasElement>(null);
+  const grid = useRef<AtlasGrid | null>(null);
+  const [size, setSize] = useState({ w: 1, h: 1 });
+
+  useEffect(() => {
+    const canvas = ref.current;
+    const img = atlasRgba(t, ranges, lut("viridis"), cols);
+    grid.current = img.grid;
+    if (!canvas) return;
+    if (canvas.width !== img.width || canvas.height !== img.height) {
+      canvas.width = img.width;
+      canvas.height = img.height;
+      setSize({ w: img.width, h: img.height });
+    }
+    canvas.getContext("2d")!.putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
+    canvas.dataset.paints = String(Number(canvas.dataset.paints ?? 0) + 1);
+    canvas.dataset.cols = String(img.grid.cols);
+  }, [t, ranges, cols]);
+
+  const hoverAt = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const g = grid.current;
+    if (!g) return;
+    const r = e.currentTarget.getBoundingClientRect();
+    const x = ((e.clientX - r.left) / r.width) * g.width;
+    const y = ((e.clientY - r.top) / r.height) * g.height;
+    const ch = channelAt(g, t.channels, x, y, t.width, t.height);
+    if (ch === null) return props.onHover(null);
+    const cellRight = r.left + ((ch % g.cols) * g.pitchX + t.width) * zoom;
+    const cellTop = r.top + Math.floor(ch / g.cols) * g.pitchY * zoom;
+    props.onHover({ layer, ch, range: ranges[ch] ?? [0, 0], x: cellRight, y: cellTop });
+  };
+
+  return (
+    <canvas
+      ref={ref}
+      className={`heatmap atlas ${zoom < 1 ? "smooth" : ""}`}
+      style={{ width: size.w * zoom, height: size.h * zoom }}
+      role="img"
+      aria-label={`${layer.name}: ${t.channels} channel heatmaps of ${t.height}×${t.width}`}
+      data-channels={t.channels}
+      data-w={t.width}
+      data-h={t.height}
+      onPointerMove={hoverAt}
+      onPointerLeave={() => props.onHover(null)}
+    />
   );
+});
+
+export const ActivationRows = memo(function ActivationRows(props: { layers: LayerTensor[]; ranges: Range[][]; testId: string; cellPx?: number }) {
+  const [hover, setHover] = useState<Hover | null>(null);
+  const { ref, cell, width } = useFit(props.layers, props.cellPx);
   return (
     <div className="layers" data-testid={props.testId} ref={ref} data-cell={cell}>
       {props.layers.map((layer, li) => {
@@ -64,8 +125,6 @@ export const ActivationRows = memo(function ActivationRows(props: {
         const ranges = props.ranges[li] ?? [];
         const lo = Math.min(...ranges.map((r) => r[0]));
         const hi = Math.max(...ranges.map((r) => r[1]));
-        // A vector (dense layer) travels as [1, 1, D]: draw it as one strip, not D one-pixel maps.
-        const isVector = t.height === 1;
         return (
           <div className="layer" key={layer.name} data-layer={layer.name} data-channels={t.channels}>
             <div className="layer-head">
@@ -77,7 +136,8 @@ export const ActivationRows = memo(function ActivationRows(props: {
                 {num(lo)} … {num(hi)}
               </span>
             </div>
-            {isVector ? (
+            {isVector(layer) ? (
+              // A vector (dense layer) travels as [1, 1, D]: one strip, not D one-pixel maps.
               <Heatmap
                 values={t.data}
                 width={t.width * t.channels}
@@ -85,30 +145,11 @@ export const ActivationRows = memo(function ActivationRows(props: {
                 lo={lo}
                 hi={hi}
                 cmap="viridis"
-                zoom={Math.max(2, Math.min(cell, Math.floor(300 / (t.width * t.channels))))}
+                zoom={Math.max(2, Math.min(16, Math.floor(width / (t.width * t.channels))))}
                 label={`${layer.name}: ${t.width * t.channels} values`}
               />
             ) : (
-              <div className="channels">
-                {Array.from({ length: t.channels }, (_, ch) => {
-                  const r = ranges[ch] ?? [0, 0];
-                  return (
-                    <Heatmap
-                      key={ch}
-                      values={channelView(t, ch)}
-                      width={t.width}
-                      height={t.height}
-                      lo={r[0]}
-                      hi={r[1]}
-                      cmap="viridis"
-                      zoom={cell / Math.max(t.width, t.height)}
-                      className={cell < Math.max(t.width, t.height) ? "smooth" : undefined}
-                      onPointerEnter={(el) => setHover({ layer, ch, range: r, rect: el.getBoundingClientRect() })}
-                      onPointerLeave={() => setHover(null)}
-                    />
-                  );
-                })}
-              </div>
+              <LayerAtlas layer={layer} ranges={ranges} cell={cell} width={width} onHover={setHover} />
             )}
           </div>
         );
@@ -118,7 +159,7 @@ export const ActivationRows = memo(function ActivationRows(props: {
   );
 });
 
-function HoverCard({ layer, ch, range, rect }: Hover) {
+function HoverCard({ layer, ch, range, x, y }: Hover) {
   const t = layer.tensor;
   const size = 168;
   const plane = channelView(t, ch);
@@ -128,8 +169,8 @@ function HoverCard({ layer, ch, range, rect }: Hover) {
     if (v < mn) mn = v;
     if (v > mx) mx = v;
   }
-  const left = Math.min(window.innerWidth - size - 24, rect.right + 8);
-  const top = Math.min(window.innerHeight - size - 60, Math.max(8, rect.top - size / 2));
+  const left = Math.min(window.innerWidth - size - 24, x + 8);
+  const top = Math.min(window.innerHeight - size - 60, Math.max(8, y - size / 2));
   return (
     <div className="hovercard" style={{ left, top }} role="tooltip">
       <Heatmap values={plane} width={t.width} height={t.height} lo={range[0]} hi={range[1]} cmap="viridis" zoom={size / Math.max(t.width, t.height)} />

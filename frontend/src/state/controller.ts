@@ -27,6 +27,7 @@ export class LabController {
   private validateAbort: AbortController | null = null;
   private validateTimer: ReturnType<typeof setTimeout> | null = null;
   private modelLoad = 0;
+  private afterFirstResult: (() => void) | null = null;
 
   /** Loads datasets, models and any running job; opens the first model with a test digit in it. */
   async boot(): Promise<void> {
@@ -66,6 +67,8 @@ export class LabController {
       onStatus: (socket) => setLab({ socket }),
       onError: (text) => setLab({ exploreError: text }),
       onExplore: (r, sent) => {
+        this.afterFirstResult?.();
+        this.afterFirstResult = null;
         const layers = decodeLayers(r.activations);
         setLab({
           result: {
@@ -100,10 +103,19 @@ export class LabController {
       .model(id)
       .then((model) => ticket === this.modelLoad && setLab({ model }))
       .catch((e) => ticket === this.modelLoad && setLab({ notice: { kind: "error", text: `Could not load the model: ${message(e)}` } }));
-    void api
-      .latentStats(id)
-      .then((latentStats) => ticket === this.modelLoad && setLab({ latentStats }))
-      .catch(() => undefined); // the sliders fall back to a range around the value
+    // Asked once the first picture is in (or after 2 s): on a cold service, computing them competes
+    // with that first explore for the CPU.
+    let asked = false;
+    const askStats = () => {
+      if (asked || ticket !== this.modelLoad) return;
+      asked = true;
+      void api
+        .latentStats(id)
+        .then((latentStats) => ticket === this.modelLoad && setLab({ latentStats }))
+        .catch(() => undefined); // the sliders fall back to a range around the value
+    };
+    this.afterFirstResult = askStats;
+    setTimeout(askStats, 2000);
     // A model of another dataset gets an input from its own test set.
     const s = getLab();
     const dataset = summary?.dataset ?? (await details, getLab().model?.dataset);

@@ -1,24 +1,38 @@
-// How big to draw each channel's heatmap so that a column of layers fits its box.
+// How big to draw each channel's heatmap so that a column of layers fits its box. Each layer is
+// an atlas (see atlas.ts) of native-size cells with a one-native-pixel gap, scaled as a whole.
+
+export interface FitLayer {
+  channels: number;
+  /** Native width (= height) of one channel's map. */
+  side: number;
+}
 
 export interface FitInput {
-  /** Channels of each layer shown as a grid (vector layers count as one row of `vectorRowPx`). */
-  channels: number[];
+  layers: FitLayer[];
   width: number;
   height: number;
   /** Height of each layer's title line, plus the gap between layers. */
   labelPx: number;
-  gapPx: number;
   minCell: number;
   maxCell: number;
   /** Try only sizes maxCell, maxCell - step, ... (whole-pixel zooms); 1 tries every size. */
   step?: number;
 }
 
+/** Columns of a layer's atlas that fit `width` CSS px with cells of `cell` px. */
+export function atlasColumns(width: number, cell: number, side: number): number {
+  const zoom = cell / side;
+  return Math.max(1, Math.floor((width + zoom) / ((side + 1) * zoom)));
+}
+
 /** Height the layers take with cells of `cell` CSS pixels. */
 export function columnHeight(f: FitInput, cell: number): number {
-  const perRow = Math.max(1, Math.floor((f.width + f.gapPx) / (cell + f.gapPx)));
   let h = 0;
-  for (const c of f.channels) h += f.labelPx + Math.ceil(c / perRow) * (cell + f.gapPx);
+  for (const l of f.layers) {
+    const zoom = cell / l.side;
+    const rows = Math.ceil(l.channels / atlasColumns(f.width, cell, l.side));
+    h += f.labelPx + rows * (l.side + 1) * zoom - zoom;
+  }
   return h;
 }
 

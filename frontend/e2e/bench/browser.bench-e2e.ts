@@ -1,0 +1,156 @@
+// Browser benchmark (printed, not asserted). Targets from issue 5:
+//   latent-slider drag -> repainted reconstruction at >= 60 updates/s in headless Chromium;
+//   the loss chart with 2,500 points streamed at 10 Hz keeps the main thread < 20% busy;
+//   page load to the first interactive explore < 3 s after the server is ready.
+import { afterAll, beforeAll, describe, inject, it } from "vitest";
+import type { Browser, CDPSession, Page } from "playwright-core";
+import { launch, newPage } from "../browser";
+import { until } from "../pixels";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+const results: string[] = [];
+
+async function taskSeconds(cdp: CDPSession): Promise<number> {
+  const { metrics } = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+  return metrics.find((m) => m.name === "TaskDuration")?.value ?? 0;
+}
+
+/** Main-thread busy fraction while `work` runs (Chrome's own task accounting). */
+async function busy(page: Page, work: () => Promise<unknown>): Promise<{ busy: number; seconds: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const t0 = await taskSeconds(cdp);
+  const w0 = Date.now();
+  await work();
+  const seconds = (Date.now() - w0) / 1000;
+  const t1 = await taskSeconds(cdp);
+  await cdp.detach();
+  return { busy: (t1 - t0) / seconds, seconds };
+}
+
+const pct = (p: number, xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+function report(line: string) {
+  results.push(line);
+  console.log(line);
+}
+
+describe("browser benchmark", () => {
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    console.log(`\n=== browser benchmark (headless Chromium, 1280x800) ===\n${results.join("\n")}\n`);
+  });
+
+  it("page load to the first explore", async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await newPage(browser, baseUrl);
+      await page.goto("/");
+      const recon = page.getByTestId("reconstruction");
+      await recon.waitFor({ timeout: 30_000 });
+      const at = await until("the first paint", async () => Number(await recon.getAttribute("data-painted-at")));
+      times.push(at);
+      await page.context().close();
+    }
+    report(`page load -> first explore painted: median ${pct(50, times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms over ${times.length} loads (target < 3000 ms)`);
+  });
+
+  it("latent slider drag -> repainted reconstruction", async () => {
+    const page = await newPage(browser, baseUrl);
+    const sent = new Map<number, number>();
+    const rtt: number[] = [];
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => {
+        const m = /"type":\s*"decode".*?"request_id":\s*(\d+)|"request_id":\s*(\d+).*?"type":\s*"decode"/.exec(String(f.payload));
+        if (m) sent.set(Number(m[1] ?? m[2]), performance.now());
+      });
+      ws.on("framereceived", (f) => {
+        const p = String(f.payload);
+        if (!p.includes('"decode_result"')) return;
+        const id = /"request_id":\s*(\d+)/.exec(p);
+        const t = id ? sent.get(Number(id[1])) : undefined;
+        if (t !== undefined) rtt.push(performance.now() - t);
+      });
+    });
+    await page.goto("/");
+    const recon = page.getByTestId("reconstruction");
+    await recon.waitFor({ timeout: 30_000 });
+    await until("latent stats (slider ranges)", async () => (await page.getByTestId("latent-slider-0").count()) === 1);
+    await page.waitForTimeout(1500);
+    // 1) A drag as fast as a pointer reports (125 input events/s), generated inside the page so
+    //    the test driver's round trips do not limit the rate.
+    const paints0 = Number(await recon.getAttribute("data-paints"));
+    const seconds = 3;
+    const inPage = await busy(page, () =>
+      page.evaluate(async (secs) => {
+        const el = document.querySelector<HTMLInputElement>('[data-testid="latent-slider-0"]')!;
+        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
+        const lo = Number(el.min);
+        const hi = Number(el.max);
+        const t0 = performance.now();
+        let k = 0;
+        await new Promise<void>((done) => {
+          const id = setInterval(() => {
+            const ph = (k++ % 250) / 250; // a sweep across the range and back every 2 s
+            setter.call(el, String(lo + (hi - lo) * (ph < 0.5 ? ph * 2 : 2 - ph * 2)));
+            el.dispatchEvent(new Event("input", { bubbles: true }));
+            if (performance.now() - t0 > secs * 1000) {
+              clearInterval(id);
+              done();
+            }
+          }, 8);
+        });
+        return k;
+      }, seconds),
+    );
+    await page.waitForTimeout(300);
+    const paints = Number(await recon.getAttribute("data-paints")) - paints0;
+    report(
+      `latent slider drag (in-page input events at ~125/s): ${(paints / inPage.seconds).toFixed(0)} reconstruction repaints/s (target >= 60); ` +
+        `decode round trip p50 ${pct(50, rtt).toFixed(1)} ms, p95 ${pct(95, rtt).toFixed(1)} ms over ${rtt.length}; main thread ${(inPage.busy * 100).toFixed(0)}% busy`,
+    );
+
+    // 2) The same with real mouse events sent by the driver (its round trips cap the event rate).
+    const box = (await page.getByTestId("latent-slider-0").boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width / 2, y);
+    await page.mouse.down();
+    const before = Number(await recon.getAttribute("data-paints"));
+    let moves = 0;
+    const mouse = await busy(page, async () => {
+      const end = Date.now() + seconds * 1000;
+      while (Date.now() < end) {
+        const ph = (moves++ % 120) / 120;
+        await page.mouse.move(box.x + 4 + (box.width - 8) * (ph < 0.5 ? ph * 2 : 2 - ph * 2), y);
+      }
+    });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    const mousePaints = Number(await recon.getAttribute("data-paints")) - before;
+    report(
+      `latent slider drag (driver mouse events, ${(moves / mouse.seconds).toFixed(0)}/s delivered): ${(mousePaints / mouse.seconds).toFixed(0)} repaints/s, main thread ${(mouse.busy * 100).toFixed(0)}% busy`,
+    );
+    await page.context().close();
+  });
+
+  it("loss chart: 2,500 points streamed at 10 Hz", async () => {
+    const page = await newPage(browser, baseUrl);
+    await page.goto("/?bench=chart");
+    await page.getByTestId("loss-chart").waitFor();
+    const fill = await busy(page, () => page.evaluate(() => (window as unknown as { benchFill: () => Promise<number> }).benchFill()));
+    const points = Number(await page.getByTestId("loss-chart").getAttribute("data-points"));
+    const full = await busy(page, () => page.evaluate(() => (window as unknown as { benchFull: () => Promise<number> }).benchFull()));
+    report(
+      `loss chart, filling to ${points} points at 10 Hz (25 per update): main thread ${(fill.busy * 100).toFixed(1)}% busy over ${fill.seconds.toFixed(1)} s (target < 20%)`,
+    );
+    report(`loss chart, full (2,500+ points), one more point per update at 10 Hz: main thread ${(full.busy * 100).toFixed(1)}% busy over ${full.seconds.toFixed(1)} s`);
+    await page.context().close();
+  });
+});

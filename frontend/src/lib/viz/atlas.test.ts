@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { atlasGrid, atlasRgba, channelAt } from "./atlas";
+import { lut } from "./colormap";
+import type { FloatTensor } from "./tensor8";
+
+// 3 channels of 2x2: channel c holds c*4 .. c*4+3.
+const t: FloatTensor = { channels: 3, height: 2, width: 2, data: Float32Array.from({ length: 12 }, (_, i) => i) };
+
+describe("atlas", () => {
+  it("lays channels out in rows with one-pixel gaps", () => {
+    expect(atlasGrid(t, 2)).toEqual({ cols: 2, rows: 2, pitchX: 3, pitchY: 3, width: 5, height: 5 });
+    expect(atlasGrid(t, 10)).toMatchObject({ cols: 3, rows: 1, width: 8, height: 2 });
+  });
+
+  it("paints each channel over its own range and leaves gaps transparent", () => {
+    const img = atlasRgba(t, [[0, 3], [4, 7], [8, 11]], lut("ink"), 2);
+    const px = (x: number, y: number) => Array.from(img.data.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+    expect(px(0, 0)).toEqual([255, 255, 255, 255]); // channel 0, value 0 = low = paper
+    expect(px(1, 1)).toEqual([0, 0, 0, 255]); // channel 0, value 3 = high = ink
+    expect(px(2, 0)[3]).toBe(0); // the gap column
+    expect(px(3, 0)).toEqual([255, 255, 255, 255]); // channel 1 starts at x = 3
+    expect(px(4, 1)).toEqual([0, 0, 0, 255]);
+    expect(px(0, 2)[3]).toBe(0); // the gap row
+    expect(px(1, 4)).toEqual([0, 0, 0, 255]); // channel 2 at row 1
+    expect(px(3, 3)[3]).toBe(0); // past the last channel: empty
+  });
+
+  it("finds the channel under a point", () => {
+    const g = atlasGrid(t, 2);
+    expect(channelAt(g, 3, 0.5, 0.5, 2, 2)).toBe(0);
+    expect(channelAt(g, 3, 3.2, 1.9, 2, 2)).toBe(1);
+    expect(channelAt(g, 3, 2.5, 0.5, 2, 2)).toBeNull(); // gap
+    expect(channelAt(g, 3, 0.5, 3.5, 2, 2)).toBe(2);
+    expect(channelAt(g, 3, 3.5, 3.5, 2, 2)).toBeNull(); // no fourth channel
+  });
+});

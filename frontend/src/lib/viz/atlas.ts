@@ -1,0 +1,64 @@
+// Every channel of a layer in one image: a grid of heatmaps at native size with a one-pixel gap
+// (transparent, so the page shows through). One canvas per layer instead of one per channel keeps
+// the browser's compositor work small (hundreds of canvases cost more per frame than painting).
+import type { Lut } from "./colormap";
+import type { Rgba } from "./imagedata";
+import { unit, type Range } from "./normalize";
+import type { FloatTensor } from "./tensor8";
+
+export interface AtlasGrid {
+  cols: number;
+  rows: number;
+  /** Native pixels from one cell's left edge to the next (width + gap). */
+  pitchX: number;
+  pitchY: number;
+  width: number;
+  height: number;
+}
+
+export function atlasGrid(t: FloatTensor, cols: number, gap = 1): AtlasGrid {
+  const c = Math.max(1, Math.min(cols, t.channels));
+  const rows = Math.ceil(t.channels / c);
+  return {
+    cols: c,
+    rows,
+    pitchX: t.width + gap,
+    pitchY: t.height + gap,
+    width: c * (t.width + gap) - gap,
+    height: rows * (t.height + gap) - gap,
+  };
+}
+
+/** The atlas's pixels: channel k at column k % cols, row floor(k / cols), coloured over ranges[k]. */
+export function atlasRgba(t: FloatTensor, ranges: Range[], table: Lut, cols: number, gap = 1): Rgba & { grid: AtlasGrid } {
+  const grid = atlasGrid(t, cols, gap);
+  const data = new Uint8ClampedArray(grid.width * grid.height * 4);
+  const plane = t.width * t.height;
+  for (let ch = 0; ch < t.channels; ch++) {
+    const [lo, hi] = ranges[ch] ?? [0, 0];
+    const x0 = (ch % grid.cols) * grid.pitchX;
+    const y0 = Math.floor(ch / grid.cols) * grid.pitchY;
+    for (let y = 0; y < t.height; y++) {
+      let o = ((y0 + y) * grid.width + x0) * 4;
+      let i = ch * plane + y * t.width;
+      for (let x = 0; x < t.width; x++, o += 4, i++) {
+        const k = Math.round(unit(t.data[i]!, lo, hi) * 255) * 4;
+        data[o] = table[k]!;
+        data[o + 1] = table[k + 1]!;
+        data[o + 2] = table[k + 2]!;
+        data[o + 3] = 255;
+      }
+    }
+  }
+  return { width: grid.width, height: grid.height, data, grid };
+}
+
+/** Which channel a point (in native atlas pixels) falls on, or null in a gap or past the last. */
+export function channelAt(grid: AtlasGrid, channels: number, x: number, y: number, w: number, h: number): number | null {
+  if (x < 0 || y < 0) return null;
+  const col = Math.floor(x / grid.pitchX);
+  const row = Math.floor(y / grid.pitchY);
+  if (col >= grid.cols || x - col * grid.pitchX >= w || y - row * grid.pitchY >= h) return null;
+  const ch = row * grid.cols + col;
+  return ch < channels ? ch : null;
+}
