@@ -145,19 +145,24 @@ def decode_messages(n: int, dim: int = 16) -> list[str]:
 
 
 def _rate(client: httpx.Client, job_id: str, seconds: float) -> float:
-    """Training images/s over `seconds`, from the job's step count (compile and start-up excluded)."""
+    """Training images/s over about `seconds`, between two moments when the job's step count changes
+    (so the window is not quantised to whole steps), after compilation and the first steps."""
 
-    def step() -> tuple[float, int]:
-        return time.perf_counter(), client.get(f"/api/jobs/{job_id}").json()["progress"]["step"]
+    def step() -> int:
+        return client.get(f"/api/jobs/{job_id}").json()["progress"]["step"]
 
-    deadline = time.monotonic() + 300
-    while step()[1] < 2:  # past compilation and the first flush
-        if time.monotonic() > deadline:
-            raise RuntimeError("the job did not start")
-        time.sleep(0.2)
-    t0, s0 = step()
+    def next_change(after: int) -> tuple[float, int]:
+        deadline = time.monotonic() + 300
+        while (now := step()) <= after:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the job made no progress")
+            time.sleep(0.02)
+        return time.perf_counter(), now
+
+    _, first = next_change(1)  # past compilation and the first flush
+    t0, s0 = next_change(first)
     time.sleep(seconds)
-    t1, s1 = step()
+    t1, s1 = next_change(step())
     return (s1 - s0) * ModelSpec().batch_size / (t1 - t0)
 
 

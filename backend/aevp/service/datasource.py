@@ -54,12 +54,21 @@ class DataSource(Protocol):
         ...
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 class CachedData:
     """The real datasets from `aevp.data`'s verified cache, loaded once and kept in memory."""
 
     def __init__(self, data_dir: Path) -> None:
         self._data_dir = data_dir
         self._loaded: dict[str, Images] = {}
+        self._status: dict[str, tuple[Path, tuple[int, int] | None, Availability]] = {}
         self._lock = threading.Lock()
 
     def names(self) -> tuple[str, ...]:
@@ -73,13 +82,22 @@ class CachedData:
         return tuple(CLASS_NAMES[name])
 
     def status(self, name: str) -> Availability:
+        """The cache's status; verifying it reads and hashes the arrays, so it is redone only when the
+        cache file changes."""
         from aevp.data import DataError, dataset_status
 
+        with self._lock:
+            known = self._status.get(name)
+        if known is not None and _stamp(known[0]) == known[1]:
+            return known[2]
         try:
             s = dataset_status(name, self._data_dir)
         except DataError:
             return Availability(name, False, False, None, None, None)
-        return Availability(name, bool(s.cached), bool(s.verified), s.source, s.train_size, s.test_size)
+        availability = Availability(name, bool(s.cached), bool(s.verified), s.source, s.train_size, s.test_size)
+        with self._lock:
+            self._status[name] = (Path(s.path), _stamp(Path(s.path)), availability)
+        return availability
 
     def load(self, name: str) -> Images:
         from aevp.data import DataError, load_dataset

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from aevp.ml.checkpoint import CheckpointError
 from aevp.service.encode import image_array
 from aevp.service.hub import CLOSE_NOT_FOUND
 from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelRegistry
@@ -62,7 +63,7 @@ def answer(registry: ModelRegistry, model_id: str, message: ExploreMessage | Dec
         return DecodeResultMessage.model_construct(
             request_id=message.request_id, reconstruction=reconstruction
         ).model_dump_json()
-    except (LatentSizeMismatch, ModelNotFound) as e:
+    except (LatentSizeMismatch, ModelNotFound, CheckpointError) as e:
         return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
 
 

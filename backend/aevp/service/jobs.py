@@ -122,6 +122,7 @@ class JobManager:
     async def submit(self, spec: ModelSpec) -> Job:
         """Queue a job; raises QueueFull, or DataUnavailable when its dataset is not here."""
         self._loop = asyncio.get_running_loop()
+        await asyncio.to_thread(self._data.load, spec.dataset)  # fail now, not in the worker
         queued = sum(1 for j in self._jobs.values() if j.state == "queued")
         running = sum(1 for j in self._jobs.values() if j.state == "running")
         if running + queued >= self._max_concurrent + self._max_queued:
@@ -129,7 +130,6 @@ class JobManager:
                 f"too many jobs: {running} running and {queued} queued (limit {self._max_queued} queued); "
                 "wait for one to finish or cancel one"
             )
-        await asyncio.to_thread(self._data.load, spec.dataset)  # fail now, not in the worker
         job = Job(id=secrets.token_hex(6), spec=spec, topic=Topic(self._loop, spec.layers()))
         self._jobs[job.id] = job
         self._forget_old()
