@@ -34,12 +34,6 @@ export interface Server {
 function serveCommand(port: number): [string, string[]] {
   const aevp = resolve(venvBin, "aevp");
   if (!existsSync(aevp)) throw new Error(`no backend at ${aevp}: run \`make setup\` first`);
-  const help = spawnSync(aevp, ["serve", "--help"], { encoding: "utf8" });
-  if (help.status !== 0) {
-    // Only while the backend's CLI has no `serve` yet: the same app factory under uvicorn.
-    console.warn("e2e: `aevp serve` is missing; starting the app factory with uvicorn directly");
-    return [resolve(venvBin, "python"), ["-m", "uvicorn", "aevp.service.app:create_app", "--factory", "--host", "127.0.0.1", "--port", String(port)]];
-  }
   return [aevp, ["serve", "--host", "127.0.0.1", "--port", String(port)]];
 }
 

@@ -88,11 +88,17 @@ export class ExploreSocket {
       }
     };
     ws.onmessage = (ev) => this.receive(ev.data as string);
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.handlers.onStatus("closed");
       if (this.closed) return;
+      // 4404: the model is gone (deleted elsewhere); retrying cannot help.
+      if (ev.code === 4404) {
+        this.handlers.onError("This model no longer exists; pick another one.");
+        return;
+      }
+      // 1013 (too many clients) and dropped connections: back off and try again.
       const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)]!;
       this.timer = setTimeout(() => this.connect(), delay);
     };

@@ -68,7 +68,7 @@ export function InputPanel() {
           <option value="">choose…</option>
           {classes.map((k) => (
             <option key={k.index} value={k.index}>
-              {k.index}: {k.name}
+              {k.name === String(k.index) ? k.name : `${k.index}: ${k.name}`}
             </option>
           ))}
         </select>
