@@ -171,4 +171,62 @@ describe("Explore", () => {
     await page.locator(".thumbs button").nth(2).click();
     await until("another 3", async () => (await page.locator(".thumbs button.active").count()) === 1 && (await page.getByTestId("input-source").getAttribute("data-label")) === "3");
   });
+
+  it("reaches every control with Tab, each with a name; the tabs switch with the arrow keys", async () => {
+    const focusWalk = async (limit: number) => {
+      // Clicking the page title sets where sequential focus navigation starts: the top.
+      await page.locator("h1").click();
+      const seen: { tag: string; name: string; testId: string | null }[] = [];
+      for (let i = 0; i < limit; i++) {
+        await page.keyboard.press("Tab");
+        const f = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el || el === document.body) return null;
+          const input = el as HTMLInputElement;
+          const name =
+            el.getAttribute("aria-label") ??
+            (input.labels?.[0]?.textContent || null) ??
+            (el.textContent?.trim() || null) ??
+            el.getAttribute("title") ??
+            "";
+          return { tag: el.tagName.toLowerCase(), name: name.trim(), testId: el.getAttribute("data-testid") };
+        });
+        if (!f) break;
+        if (seen.length && seen[0]!.tag === f.tag && seen[0]!.name === f.name && seen[0]!.testId === f.testId) break; // wrapped
+        seen.push(f);
+      }
+      return seen;
+    };
+
+    await page.goto("/");
+    await page.getByTestId("reconstruction").waitFor({ timeout: 30_000 });
+    const dims = await page.locator("[data-testid=latent-bars] li").count();
+    const explore = await focusWalk(120);
+    const names = explore.map((f) => f.name);
+    for (const f of explore) expect(f.name, `a name for <${f.tag} data-testid=${f.testId}>`).not.toBe("");
+    expect(names).toContain("Explore");
+    expect(explore.some((f) => f.testId === "model-select")).toBe(true);
+    expect(names).toContain("Clear");
+    expect(explore.some((f) => f.testId === "class-select")).toBe(true);
+    expect(dims).toBeGreaterThan(0);
+    for (let d = 0; d < dims; d++) expect(names).toContain(`latent dimension ${d}`);
+    expect(explore.some((f) => f.testId === "reset-latent") || (await page.getByTestId("reset-latent").isDisabled())).toBe(true);
+    expect(names.some((n) => /channel|layer|global/.test(n))).toBe(true);
+
+    // The tab list: arrows move between Explore and Build & Train.
+    await page.getByRole("tab", { name: "Explore" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await page.getByTestId("builder").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Build/);
+    const build = await focusWalk(120);
+    for (const f of build) expect(f.name, `a name for <${f.tag} data-testid=${f.testId}>`).not.toBe("");
+    const buildNames = build.map((f) => f.name);
+    for (const label of ["Dataset", "Variant", "Downsample", "Latent size", "Activation", "Loss", "Optimizer", "Learning rate", "Batch size", "Epochs", "Seed", "filters", "kernel", "Add block"]) {
+      expect(buildNames.some((n) => n.startsWith(label)), `${label} reachable`).toBe(true);
+    }
+    expect(build.some((f) => f.testId === "train-button")).toBe(true);
+    await page.getByRole("tab", { name: /Build/ }).focus();
+    await page.keyboard.press("ArrowLeft");
+    await page.getByTestId("encoder").waitFor();
+  });
 });

@@ -74,20 +74,21 @@ export function InputPanel() {
         </select>
       </label>
       {thumbs.length > 0 && (
-        <div className="thumbs" role="list" aria-label="Test images of the chosen class">
+        <ul className="thumbs" aria-label="Test images of the chosen class">
           {thumbs.map((t) => (
-            <button
-              key={t.index}
-              type="button"
-              role="listitem"
-              className={source.kind === "sample" && source.index === t.index ? "thumb active" : "thumb"}
-              aria-label={`test image ${t.index}, ${className(t.label)}`}
-              onClick={() => c.useSample(dataset, t)}
-            >
-              <Heatmap values={bytesToUnit(t.image)} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={1} />
-            </button>
+            <li key={t.index}>
+              <button
+                type="button"
+                className={source.kind === "sample" && source.index === t.index ? "thumb active" : "thumb"}
+                aria-label={`test image ${t.index}, ${className(t.label)}`}
+                aria-pressed={source.kind === "sample" && source.index === t.index}
+                onClick={() => c.useSample(dataset, t)}
+              >
+                <Heatmap values={bytesToUnit(t.image)} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={1} />
+              </button>
+            </li>
           ))}
-        </div>
+        </ul>
       )}
     </Panel>
   );
