@@ -50,7 +50,7 @@ function useFit(layers: LayerTensor[], fixed: number | undefined) {
       ro.disconnect();
       window.removeEventListener("resize", measure);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Re-measured when the layers' shapes change (`key`), not on every new result.
   }, [key, fixed]);
   return { ref, ...fit };
 }

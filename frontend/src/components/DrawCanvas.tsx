@@ -38,7 +38,6 @@ export function DrawCanvas({ image, version, onDraw, displaySize }: DrawCanvasPr
     ctx.imageSmoothingQuality = "high";
     ctx.drawImage(small, 0, 0, SIZE, SIZE);
     // `image` is deliberately not a dependency: strokes change it too, and must not repaint.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version]);
 
   const schedule = () => {

@@ -52,7 +52,7 @@ export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetri
       plot.current = null;
       if (frame.current !== null) cancelAnimationFrame(frame.current);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Created once; data and size changes go through setData/setSize, not a new chart.
   }, []);
 
   useEffect(() => {

@@ -48,7 +48,7 @@ export function NumberInput(props: {
   const [text, setText] = useState(String(props.value));
   useEffect(() => {
     if (Number(text) !== props.value && !(text === "" && Number.isNaN(props.value))) setText(Number.isNaN(props.value) ? "" : String(props.value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only an outside change of the value resets the text; typing must not be overwritten.
   }, [props.value]);
   return (
     <input
