@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from aevp.ml.spec import LayerInfo, ModelSpec
+from aevp.service import examples
 
 PROTOCOL_VERSION = 1
 IMAGE_SIDE = 28
@@ -215,6 +216,8 @@ class Sample(Response):
 
 
 class SampleList(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SAMPLE_LIST]})
+
     dataset: str
     split: Literal["train", "test"]
     total: int = Field(description="Images in the split that match the label filter")
@@ -223,31 +226,7 @@ class SampleList(Response):
 
 
 class SpecReport(Response):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "valid": True,
-                    "params": 178_000,
-                    "forward_flops": 19_170_000,
-                    "train_flops": 57_050_000,
-                    "layers": [
-                        {
-                            "name": "enc_conv1",
-                            "part": "encoder",
-                            "kind": "conv",
-                            "shape": [28, 28, 32],
-                            "params": 320,
-                            "flops": 451584,
-                            "activation": "relu",
-                            "kernel": 3,
-                            "stride": 1,
-                        }
-                    ],
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SPEC_REPORT]})
 
     valid: Literal[True] = True
     layers: list[LayerRow]
@@ -261,6 +240,8 @@ class SpecReport(Response):
 
 
 class ModelSummary(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MODEL_SUMMARY]})
+
     id: str
     title: str = Field(description="Such as 'AE-32-64-L16 · MNIST'")
     dataset: str
@@ -277,6 +258,8 @@ class TrainingHistory(Response):
 
 
 class ModelDetail(ModelSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MODEL_DETAIL]})
+
     layers: list[LayerRow]
     history: TrainingHistory
 
@@ -294,6 +277,8 @@ class DimStats(Response):
 
 
 class LatentStats(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.LATENT_STATS]})
+
     count: int = Field(description="Test images the statistics are computed over")
     dims: list[DimStats] = Field(description="One entry per latent dimension")
 
@@ -311,6 +296,8 @@ class DecodeRequest(Request):
 
 
 class ExploreResult(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXPLORE_RESULT]})
+
     latent: list[float | None]
     reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
     activations: list[LayerActivation] = Field(
@@ -321,6 +308,8 @@ class ExploreResult(Response):
 
 
 class DecodeResult(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DECODE_RESULT]})
+
     reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
 
 
@@ -332,16 +321,21 @@ class CreateJob(Request):
 
 
 class JobInfo(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.JOB_INFO]})
+
     id: str
     state: JobState
     spec: ModelSpec
     created: datetime
     progress: Progress
-    model_id: str | None = Field(description="The checkpointed model, once the job is done")
-    error: str | None = Field(description="Why the job failed")
+    # Defaults only so that examples (whose nulls the OpenAPI export drops) validate; always sent.
+    model_id: str | None = Field(None, description="The checkpointed model, once the job is done")
+    error: str | None = Field(None, description="Why the job failed")
 
 
 class JobDetail(JobInfo):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.JOB_DETAIL]})
+
     losses: list[float | None] = Field(description="Every batch's training loss so far, in order")
     epochs: list[EpochMetrics]
 
@@ -402,11 +396,15 @@ class ErrorMessage(Message):
 
 
 class ExploreResultMessage(ExploreResult, Message):
+    model_config = ConfigDict(json_schema_extra=None)  # the REST example is not a message
+
     type: Literal["explore_result"] = "explore_result"
     request_id: int
 
 
 class DecodeResultMessage(DecodeResult, Message):
+    model_config = ConfigDict(json_schema_extra=None)  # the REST example is not a message
+
     type: Literal["decode_result"] = "decode_result"
     request_id: int
 

@@ -26,3 +26,17 @@ def test_command_line_exports() -> None:
     api = subprocess.run([sys.executable, "-m", "aevp.service.openapi"], capture_output=True, check=True, text=True)
     document = json.loads(api.stdout)
     assert document["info"]["title"] == "AeVP" and "/api/models/{model_id}/explore" in document["paths"]
+
+
+def test_every_schema_example_is_a_valid_instance() -> None:
+    from aevp.service import schemas
+    from aevp.service.openapi import openapi_schema
+
+    checked = []
+    for name, component in openapi_schema()["components"]["schemas"].items():
+        model = getattr(schemas, name, None)
+        for example in component.get("examples", []):
+            assert model is not None, name
+            model.model_validate(example)
+            checked.append(name)
+    assert {"ModelSummary", "ModelDetail", "JobInfo", "ExploreResult", "Health", "SpecReport"} <= set(checked)

@@ -4,8 +4,9 @@ The default architecture on synthetic data (compiled once first). Throughput: ru
 client and a client that connected and never reads (its receive window is tiny, so the server's sends
 really do block); the best stalled run must reach 90% of the best headless run (best-of, because other
 work on a shared 2-core machine only ever slows a run down; rounds three to six run only while the
-earlier ones do not settle it, which happens when other processes load the machine). Then the stalled client must be dropped
-once it has accepted nothing for `ws_send_timeout_s`, with the process's memory unchanged.
+earlier ones do not settle it, which happens when other processes load the machine). Then the stalled
+client must be dropped once it has accepted nothing for `ws_send_timeout_s`, with the process's memory
+unchanged.
 """
 
 from __future__ import annotations
