@@ -1,9 +1,9 @@
 // Build & Train in a real Chromium against a real server: live validation, then a tiny training
 // job started from the UI, watched through a page reload, until its model can be explored.
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launch, newPage, shot } from "./browser";
 import { canvasStats, until } from "./pixels";
@@ -119,7 +119,9 @@ describe("Build & Train", () => {
     expect(trainedId).not.toBe("");
     await page.getByTestId("model-select").selectOption(trainedId);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
-    const file = join(mkdtempSync(join(tmpdir(), "aevp-dl-")), download.suggestedFilename() || "model.safetensors");
+    const dir = mkdtempSync(join(tmpdir(), "aevp-dl-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, download.suggestedFilename() || "model.safetensors");
     await download.saveAs(file);
     expect(statSync(file).size).toBeGreaterThan(1000);
 
