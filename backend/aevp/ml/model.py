@@ -46,7 +46,8 @@ class ConvTranspose(nnx.Module):
     """Stride-2 transposed convolution (k x k kernel), cropped to the mirrored encoder size."""
 
     def __init__(self, cin: int, cout: int, kernel: int, out_size: int, *, rngs: nnx.Rngs):
-        fan_in = kernel * kernel * cin
+        # PyTorch's ConvTranspose2d computes its fan-in from the output channels.
+        fan_in = kernel * kernel * cout
         self.kernel = _uniform(rngs, (kernel, kernel, cin, cout), fan_in)
         self.bias = _uniform(rngs, (cout,), fan_in)
         self.out_size = out_size
