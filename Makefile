@@ -44,8 +44,12 @@ ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm test && npm run e2e
 endif
 
-bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency
+bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency, service and browser figures
 	$(PY) -m aevp.bench
+	$(PY) -m aevp.service.bench
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm run bench
+endif
 
 pretrained:  ## retrain the shipped models (AE-32-64-L16 on MNIST and Fashion-MNIST)
 	$(AEVP) train --dataset mnist --epochs 5 --pretrained
