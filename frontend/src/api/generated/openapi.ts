@@ -432,7 +432,16 @@ export type components = {
              */
             latent: number[];
         };
-        /** DecodeResult */
+        /**
+         * DecodeResult
+         * @example {
+         *       "reconstruction": [
+         *         0.0012,
+         *         0.0009,
+         *         0.0011
+         *       ]
+         *     }
+         */
         DecodeResult: {
             /**
              * Reconstruction
@@ -1337,7 +1346,44 @@ export type components = {
              */
             image: number[] | number[][];
         };
-        /** ExploreResult */
+        /**
+         * ExploreResult
+         * @example {
+         *       "activations": [
+         *         {
+         *           "kind": "conv",
+         *           "name": "enc_conv1",
+         *           "part": "encoder",
+         *           "tensor": {
+         *             "data": "AIAA/w==",
+         *             "hi": [
+         *               1.5
+         *             ],
+         *             "lo": [
+         *               0
+         *             ],
+         *             "shape": [
+         *               1,
+         *               2,
+         *               2
+         *             ]
+         *           }
+         *         }
+         *       ],
+         *       "latent": [
+         *         1.93,
+         *         -0.42,
+         *         0.77
+         *       ],
+         *       "mse": 0.0061,
+         *       "psnr": 22.15,
+         *       "reconstruction": [
+         *         0.0012,
+         *         0.0009,
+         *         0.0011
+         *       ]
+         *     }
+         */
         ExploreResult: {
             /** Latent */
             latent: (number | null)[];
@@ -1386,7 +1432,52 @@ export type components = {
              */
             models: number;
         };
-        /** JobDetail */
+        /**
+         * JobDetail
+         * @example {
+         *       "created": "2025-01-01T12:00:00Z",
+         *       "epochs": [],
+         *       "id": "3f9c2a1b7d4e",
+         *       "losses": [
+         *         0.6931,
+         *         0.4112,
+         *         0.2874
+         *       ],
+         *       "progress": {
+         *         "epoch": 1,
+         *         "epochs": 5,
+         *         "eta_s": 368.6,
+         *         "fraction": 0.1,
+         *         "images_per_s": 731.5,
+         *         "step": 234,
+         *         "total_steps": 2340
+         *       },
+         *       "spec": {
+         *         "activation": "relu",
+         *         "batch_size": 128,
+         *         "blocks": [
+         *           {
+         *             "filters": 32,
+         *             "kernel": 3
+         *           },
+         *           {
+         *             "filters": 64,
+         *             "kernel": 3
+         *           }
+         *         ],
+         *         "dataset": "mnist",
+         *         "downsample": "maxpool",
+         *         "epochs": 5,
+         *         "latent_dim": 16,
+         *         "learning_rate": 0.001,
+         *         "loss": "bce",
+         *         "optimizer": "adam",
+         *         "seed": 0,
+         *         "variant": "plain"
+         *       },
+         *       "state": "running"
+         *     }
+         */
         JobDetail: {
             /** Id */
             id: string;
@@ -1420,7 +1511,46 @@ export type components = {
             /** Epochs */
             epochs: components["schemas"]["EpochMetrics"][];
         };
-        /** JobInfo */
+        /**
+         * JobInfo
+         * @example {
+         *       "created": "2025-01-01T12:00:00Z",
+         *       "id": "3f9c2a1b7d4e",
+         *       "progress": {
+         *         "epoch": 1,
+         *         "epochs": 5,
+         *         "eta_s": 368.6,
+         *         "fraction": 0.1,
+         *         "images_per_s": 731.5,
+         *         "step": 234,
+         *         "total_steps": 2340
+         *       },
+         *       "spec": {
+         *         "activation": "relu",
+         *         "batch_size": 128,
+         *         "blocks": [
+         *           {
+         *             "filters": 32,
+         *             "kernel": 3
+         *           },
+         *           {
+         *             "filters": 64,
+         *             "kernel": 3
+         *           }
+         *         ],
+         *         "dataset": "mnist",
+         *         "downsample": "maxpool",
+         *         "epochs": 5,
+         *         "latent_dim": 16,
+         *         "learning_rate": 0.001,
+         *         "loss": "bce",
+         *         "optimizer": "adam",
+         *         "seed": 0,
+         *         "variant": "plain"
+         *       },
+         *       "state": "running"
+         *     }
+         */
         JobInfo: {
             /** Id */
             id: string;
@@ -1447,7 +1577,25 @@ export type components = {
              */
             error: string | null;
         };
-        /** LatentStats */
+        /**
+         * LatentStats
+         * @example {
+         *       "count": 10000,
+         *       "dims": [
+         *         {
+         *           "mean": 0.05,
+         *           "p1": -3.1,
+         *           "p25": -0.9,
+         *           "p5": -2.2,
+         *           "p50": 0.1,
+         *           "p75": 1,
+         *           "p95": 2.4,
+         *           "p99": 3.3,
+         *           "std": 1.4
+         *         }
+         *       ]
+         *     }
+         */
         LatentStats: {
             /**
              * Count
@@ -1515,7 +1663,80 @@ export type components = {
              */
             stride: number;
         };
-        /** ModelDetail */
+        /**
+         * ModelDetail
+         * @example {
+         *       "created": "2025-01-01T12:00:00Z",
+         *       "dataset": "mnist",
+         *       "history": {
+         *         "epochs": [
+         *           {
+         *             "epoch": 1,
+         *             "psnr": 18.82,
+         *             "ssim": 0.805,
+         *             "test_loss": 0.1096,
+         *             "train_loss": 0.1322
+         *           }
+         *         ],
+         *         "losses": [
+         *           0.6931,
+         *           0.4112,
+         *           0.2874
+         *         ]
+         *       },
+         *       "id": "ae-32-64-l16-mnist",
+         *       "layers": [
+         *         {
+         *           "activation": "relu",
+         *           "flops": 451584,
+         *           "kernel": 3,
+         *           "kind": "conv",
+         *           "name": "enc_conv1",
+         *           "params": 320,
+         *           "part": "encoder",
+         *           "shape": [
+         *             28,
+         *             28,
+         *             32
+         *           ],
+         *           "stride": 1
+         *         }
+         *       ],
+         *       "metrics": {
+         *         "epochs": 5,
+         *         "psnr": 21.44,
+         *         "ssim": 0.897,
+         *         "test_loss": 0.0888,
+         *         "train_seconds": 402
+         *       },
+         *       "params": 178001,
+         *       "pretrained": true,
+         *       "spec": {
+         *         "activation": "relu",
+         *         "batch_size": 128,
+         *         "blocks": [
+         *           {
+         *             "filters": 32,
+         *             "kernel": 3
+         *           },
+         *           {
+         *             "filters": 64,
+         *             "kernel": 3
+         *           }
+         *         ],
+         *         "dataset": "mnist",
+         *         "downsample": "maxpool",
+         *         "epochs": 5,
+         *         "latent_dim": 16,
+         *         "learning_rate": 0.001,
+         *         "loss": "bce",
+         *         "optimizer": "adam",
+         *         "seed": 0,
+         *         "variant": "plain"
+         *       },
+         *       "title": "AE-32-64-L16 · MNIST"
+         *     }
+         */
         ModelDetail: {
             /** Id */
             id: string;
@@ -1621,7 +1842,47 @@ export type components = {
              */
             seed: number;
         };
-        /** ModelSummary */
+        /**
+         * ModelSummary
+         * @example {
+         *       "created": "2025-01-01T12:00:00Z",
+         *       "dataset": "mnist",
+         *       "id": "ae-32-64-l16-mnist",
+         *       "metrics": {
+         *         "epochs": 5,
+         *         "psnr": 21.44,
+         *         "ssim": 0.897,
+         *         "test_loss": 0.0888,
+         *         "train_seconds": 402
+         *       },
+         *       "params": 178001,
+         *       "pretrained": true,
+         *       "spec": {
+         *         "activation": "relu",
+         *         "batch_size": 128,
+         *         "blocks": [
+         *           {
+         *             "filters": 32,
+         *             "kernel": 3
+         *           },
+         *           {
+         *             "filters": 64,
+         *             "kernel": 3
+         *           }
+         *         ],
+         *         "dataset": "mnist",
+         *         "downsample": "maxpool",
+         *         "epochs": 5,
+         *         "latent_dim": 16,
+         *         "learning_rate": 0.001,
+         *         "loss": "bce",
+         *         "optimizer": "adam",
+         *         "seed": 0,
+         *         "variant": "plain"
+         *       },
+         *       "title": "AE-32-64-L16 · MNIST"
+         *     }
+         */
         ModelSummary: {
             /** Id */
             id: string;
@@ -1694,7 +1955,29 @@ export type components = {
              */
             image: number[];
         };
-        /** SampleList */
+        /**
+         * SampleList
+         * @example {
+         *       "dataset": "mnist",
+         *       "items": [
+         *         {
+         *           "image": [
+         *             0,
+         *             0,
+         *             0,
+         *             84,
+         *             185,
+         *             159
+         *           ],
+         *           "index": 18,
+         *           "label": 3
+         *         }
+         *       ],
+         *       "offset": 0,
+         *       "split": "test",
+         *       "total": 1010
+         *     }
+         */
         SampleList: {
             /** Dataset */
             dataset: string;
@@ -1716,7 +1999,7 @@ export type components = {
         /**
          * SpecReport
          * @example {
-         *       "forward_flops": 19170000,
+         *       "forward_flops": 19167232,
          *       "layers": [
          *         {
          *           "activation": "relu",
@@ -1734,8 +2017,9 @@ export type components = {
          *           "stride": 1
          *         }
          *       ],
-         *       "params": 178000,
-         *       "train_flops": 57050000,
+         *       "params": 178001,
+         *       "summary": "conv 32 -> pool -> conv 64 -> pool -> 16",
+         *       "train_flops": 57050112,
          *       "valid": true
          *     }
          */
