@@ -88,7 +88,7 @@ def layer_profile(spec: ModelSpec, batch: int, repeats: int) -> list[tuple[str, 
         fwd = jax.jit(lambda p, x, g=g: nnx.merge(g, p)(x))
         # The first layer's input needs no gradient (it is the data), as in training.
         argnums = (0,) if row.name == spec.layers()[0].name else (0, 1)
-        both = jax.jit(jax.grad(lambda p, x, g=g: (nnx.merge(g, p)(x) * ct).sum(), argnums=argnums))
+        both = jax.jit(jax.grad(lambda p, x, g=g, ct=ct: (nnx.merge(g, p)(x) * ct).sum(), argnums=argnums))
         jax.block_until_ready(fwd(p, x))
         jax.block_until_ready(both(p, x))
         t_fwd = _median_time(lambda fwd=fwd, p=p, x=x: fwd(p, x), repeats)

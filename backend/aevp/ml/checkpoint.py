@@ -154,7 +154,7 @@ def load(path: Path) -> Checkpoint:
     try:
         params = load_file(str(path / WEIGHTS))
         history = json.loads((path / "history.json").read_text())
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # safetensors raises its own error type for truncated or malformed files
         raise CheckpointError(f"model folder {path.name} is unreadable: {exc}") from exc
     check_params(spec, params)
     return Checkpoint(path.name, spec, metrics, (path / WEIGHTS).stat().st_mtime, path, params, history)

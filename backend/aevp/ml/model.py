@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 from aevp.ml import ops
@@ -21,20 +22,21 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
 }
 
 
-def _uniform(rngs: nnx.Rngs, shape: tuple[int, ...], fan_in: int) -> nnx.Param:
+def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> nnx.Param:
     # PyTorch's default initialisation (uniform +-1/sqrt(fan_in) for weights and biases), so that
-    # learning curves are comparable with the reference implementation in PERF.md.
+    # learning curves are comparable with the reference implementation in PERF.md. Drawn with
+    # NumPy: JAX would compile a sampler per shape, seconds for each new architecture.
     bound = 1.0 / math.sqrt(fan_in)
-    return nnx.Param(jax.random.uniform(rngs.params(), shape, jnp.float32, -bound, bound))
+    return nnx.Param(jnp.asarray(rng.uniform(-bound, bound, shape).astype(np.float32)))
 
 
 class Conv(nnx.Module):
     """SAME-padded k x k convolution with optional stride 2."""
 
-    def __init__(self, cin: int, cout: int, kernel: int, stride: int, method: str, *, rngs: nnx.Rngs):
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int, method: str, *, rng: np.random.Generator):
         fan_in = kernel * kernel * cin
-        self.kernel = _uniform(rngs, (kernel, kernel, cin, cout), fan_in)
-        self.bias = _uniform(rngs, (cout,), fan_in)
+        self.kernel = _uniform(rng, (kernel, kernel, cin, cout), fan_in)
+        self.bias = _uniform(rng, (cout,), fan_in)
         self.stride = stride
         self.method = method
 
@@ -45,11 +47,11 @@ class Conv(nnx.Module):
 class ConvTranspose(nnx.Module):
     """Stride-2 transposed convolution (k x k kernel), cropped to the mirrored encoder size."""
 
-    def __init__(self, cin: int, cout: int, kernel: int, out_size: int, *, rngs: nnx.Rngs):
+    def __init__(self, cin: int, cout: int, kernel: int, out_size: int, *, rng: np.random.Generator):
         # PyTorch's ConvTranspose2d computes its fan-in from the output channels.
         fan_in = kernel * kernel * cout
-        self.kernel = _uniform(rngs, (kernel, kernel, cin, cout), fan_in)
-        self.bias = _uniform(rngs, (cout,), fan_in)
+        self.kernel = _uniform(rng, (kernel, kernel, cin, cout), fan_in)
+        self.bias = _uniform(rng, (cout,), fan_in)
         self.out_size = out_size
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -59,10 +61,10 @@ class ConvTranspose(nnx.Module):
 class Dense(nnx.Module):
     """Fully connected layer on the flattened input, reshaped to the layer table's shape."""
 
-    def __init__(self, fan_in: int, shape: tuple[int, ...], *, rngs: nnx.Rngs):
+    def __init__(self, fan_in: int, shape: tuple[int, ...], *, rng: np.random.Generator):
         size = math.prod(shape)
-        self.kernel = _uniform(rngs, (fan_in, size), fan_in)
-        self.bias = _uniform(rngs, (size,), fan_in)
+        self.kernel = _uniform(rng, (fan_in, size), fan_in)
+        self.bias = _uniform(rng, (size,), fan_in)
         self.shape = shape
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -82,29 +84,30 @@ def _conv_method(cin: int) -> str:
     return "im2col" if cin == 1 else "xla"
 
 
-def _build_layer(row: LayerInfo, in_shape: tuple[int, ...], rngs: nnx.Rngs) -> nnx.Module:
+def _build_layer(row: LayerInfo, in_shape: tuple[int, ...], rng: np.random.Generator) -> nnx.Module:
     cin = in_shape[-1]
     if row.kind == "conv":
         assert row.kernel is not None
-        return Conv(cin, row.shape[-1], row.kernel, row.stride, _conv_method(cin), rngs=rngs)
+        return Conv(cin, row.shape[-1], row.kernel, row.stride, _conv_method(cin), rng=rng)
     if row.kind == "tconv":
         assert row.kernel is not None
-        return ConvTranspose(cin, row.shape[-1], row.kernel, row.shape[0], rngs=rngs)
+        return ConvTranspose(cin, row.shape[-1], row.kernel, row.shape[0], rng=rng)
     if row.kind == "dense":
-        return Dense(math.prod(in_shape), row.shape, rngs=rngs)
+        return Dense(math.prod(in_shape), row.shape, rng=rng)
     return MaxPool()
 
 
 class Autoencoder(nnx.Module):
     """Encoder and decoder as in `spec.layers()`; every layer's output is named as in the table."""
 
-    def __init__(self, spec: ModelSpec, *, rngs: nnx.Rngs):
+    def __init__(self, spec: ModelSpec, *, seed: int | None = None):
+        rng = np.random.default_rng(spec.seed if seed is None else seed)
         self.rows = tuple(spec.layers())
         self.act = ACTIVATIONS[spec.activation]
         shape: tuple[int, ...] = (28, 28, 1)
         layers = {}
         for row in self.rows:
-            layers[row.name] = _build_layer(row, shape, rngs)
+            layers[row.name] = _build_layer(row, shape, rng)
             shape = row.shape
         self.layers = nnx.Dict(layers)
         self.encoder_names = tuple(r.name for r in self.rows if r.part == "encoder")

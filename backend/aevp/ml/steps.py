@@ -29,7 +29,7 @@ FlatParams = dict[str, np.ndarray]
 
 def init_params(spec: ModelSpec) -> tuple[nnx.GraphDef, Params]:
     """A freshly initialised model for the spec's seed, split into its graph and parameters."""
-    return nnx.split(Autoencoder(spec, rngs=nnx.Rngs(spec.seed)), nnx.Param)
+    return nnx.split(Autoencoder(spec), nnx.Param)
 
 
 def flatten_params(params: Params, as_numpy: bool = True) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def flatten_params(params: Params, as_numpy: bool = True) -> dict[str, Any]:
 
 
 def _abstract_params(spec: ModelSpec) -> Params:
-    return nnx.split(nnx.eval_shape(lambda: Autoencoder(spec, rngs=nnx.Rngs(0))), nnx.Param)[1]
+    return nnx.split(nnx.eval_shape(lambda: Autoencoder(spec, seed=0)), nnx.Param)[1]
 
 
 def param_shapes(spec: ModelSpec) -> dict[str, tuple[int, ...]]:
@@ -147,7 +147,7 @@ class InferenceFunctions:
 @lru_cache(maxsize=32)
 def _inference_functions(key: str) -> InferenceFunctions:
     spec = ModelSpec.model_validate_json(key)
-    graphdef, _ = nnx.split(nnx.eval_shape(lambda: Autoencoder(spec, rngs=nnx.Rngs(0))), nnx.Param)
+    graphdef, _ = nnx.split(nnx.eval_shape(lambda: Autoencoder(spec, seed=0)), nnx.Param)
 
     def explore(params, images):
         return nnx.merge(graphdef, params).explore(images)

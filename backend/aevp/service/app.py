@@ -112,3 +112,10 @@ async def _warm_up(services: Services) -> None:
         log.exception("warm-up failed")
     services.ready = True
     log.info("ready: %d models", registry.count())
+    if services.settings.warm_models:
+        # The slider ranges of the shipped models, computed after "ready" on the background
+        # executor: the first page asks for them, and would otherwise wait about a second each.
+        try:
+            await registry.run(registry.warm_latent_stats, interactive=False)
+        except Exception:
+            log.exception("latent statistics warm-up failed")

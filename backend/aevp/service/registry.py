@@ -281,6 +281,15 @@ class ModelRegistry:
             except Exception:  # a broken checkpoint is logged and skipped, never fatal
                 log.exception("could not load model %s", entry.id)
 
+    def warm_latent_stats(self) -> None:
+        """Latent statistics of the pretrained models whose dataset is cached."""
+        for entry in self.entries():
+            if entry.pretrained:
+                try:
+                    self.latent_stats(entry.id)
+                except Exception as exc:  # e.g. the dataset is not fetched: computed on first request
+                    log.info("latent statistics of %s not precomputed: %s", entry.id, exc)
+
     def explore(self, model_id: str, image: np.ndarray, **extra: Any) -> dict[str, Any]:
         """All activations, latent and reconstruction for one (28, 28) image in 0..1, as wire fields."""
         inf = self.inference(model_id)

@@ -34,7 +34,16 @@ def test_load_rejects_weights_that_do_not_match_the_spec(tmp_path, tiny_spec, ti
     model_id = checkpoint.save(tmp_path, tiny_spec, tiny_params, {})
     other = ModelSpec(blocks=[{"filters": 5, "kernel": 3}], latent_dim=3)
     (tmp_path / model_id / "spec.json").write_text(other.model_dump_json())
-    with pytest.raises(checkpoint.CheckpointError, match="do not match the spec: dec_dense.bias is float32\\(784,\\), expected float32\\(980,\\)"):
+    expected = r"do not match the spec: dec_dense.bias is float32\(784,\), expected float32\(980,\)"
+    with pytest.raises(checkpoint.CheckpointError, match=expected):
+        checkpoint.load(tmp_path / model_id)
+
+
+def test_truncated_weights_are_a_checkpoint_error(tmp_path, tiny_spec, tiny_params):
+    model_id = checkpoint.save(tmp_path, tiny_spec, tiny_params, {})
+    weights = tmp_path / model_id / "weights.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(checkpoint.CheckpointError, match="unreadable"):
         checkpoint.load(tmp_path / model_id)
 
 
