@@ -1,4 +1,5 @@
-"""A trained model ready to answer: explore an image, encode a batch, decode latents.
+"""A trained model ready to answer: explore an image, encode a batch, decode latents (with or without
+the decoder's activations).
 
 Interactive calls run on the CPU even when a GPU is present: for one image the CPU answers in
 about 0.5 ms and a GPU in about 3 ms (transfers dominate, PERF.md).
@@ -42,11 +43,13 @@ class Inference:
         self._fns = steps.inference_functions(spec)
         self._params = jax.device_put(steps.unflatten_params(spec, params), self.device)
         self._order = [row.name for row in spec.layers()]
+        self._decoder_order = [row.name for row in spec.layers() if row.part == "decoder"]
 
     def warm(self) -> None:
         """Compile for single images and for encode chunks, so the first real request is fast."""
         self.explore(np.zeros((1, 28, 28), np.float32))
         self.decode(np.zeros((1, self.spec.latent_dim), np.float32))
+        self.decode_explore(np.zeros((1, self.spec.latent_dim), np.float32))
 
     def explore(self, images: np.ndarray) -> ExploreOutput:
         x = jax.device_put(_as_images(images), self.device)
@@ -54,13 +57,23 @@ class Inference:
         return ExploreOutput(np.asarray(latent), np.asarray(recon),
                              {name: np.asarray(acts[name]) for name in self._order})
 
-    def decode(self, latents: np.ndarray) -> np.ndarray:
+    def _as_latents(self, latents: np.ndarray) -> jax.Array:
         z = np.asarray(latents, np.float32)
         if z.ndim == 1:
             z = z[None]
         if z.ndim != 2 or z.shape[1] != self.spec.latent_dim:
             raise ValueError(f"latents must have shape (N, {self.spec.latent_dim}), got {z.shape}")
-        return np.asarray(self._fns.decode(self._params, jax.device_put(z, self.device)))
+        return jax.device_put(z, self.device)
+
+    def decode(self, latents: np.ndarray) -> np.ndarray:
+        """(N, D) latents -> (N, 28, 28) reconstructions in [0, 1]."""
+        return np.asarray(self._fns.decode(self._params, self._as_latents(latents)))
+
+    def decode_explore(self, latents: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(N, D) latents -> (reconstructions (N, 28, 28), every decoder layer's activation in
+        layer-table order: (N, H, W, C) or (N, D))."""
+        recon, acts = jax.device_get(self._fns.decode_explore(self._params, self._as_latents(latents)))
+        return np.asarray(recon), {name: np.asarray(acts[name]) for name in self._decoder_order}
 
     def encode(self, images: np.ndarray) -> np.ndarray:
         """Latents of many images, in fixed-size chunks (one compilation)."""

@@ -1,4 +1,5 @@
-"""Jitted pure functions of the parameters: train step, eval step, explore, encode, decode.
+"""Jitted pure functions of the parameters: train step, eval step, explore, encode, decode (bare or
+with the decoder's activations).
 
 Flax's `nnx.jit` walks the module graph in Python on every call, which costs more than a step of
 this small model; so the model is split once and plain `jax.jit` closes over its graph definition.
@@ -142,6 +143,8 @@ class InferenceFunctions:
     explore: Callable[..., tuple[jax.Array, jax.Array, dict[str, jax.Array]]]
     encode: Callable[..., jax.Array]
     decode: Callable[..., jax.Array]
+    # (params, latent (N,D)) -> (reconstruction, {decoder layer: activation}); what the sliders drive
+    decode_explore: Callable[..., tuple[jax.Array, dict[str, jax.Array]]]
 
 
 @lru_cache(maxsize=32)
@@ -158,7 +161,14 @@ def _inference_functions(key: str) -> InferenceFunctions:
     def decode(params, latent):
         return jax.nn.sigmoid(nnx.merge(graphdef, params).decode_logits(latent))
 
-    return InferenceFunctions(graphdef, jax.jit(explore), jax.jit(encode), jax.jit(decode))
+    def decode_explore(params, latent):
+        acts: dict[str, jax.Array] = {}
+        nnx.merge(graphdef, params).decode_logits(latent, acts)
+        return acts["output"][..., 0], acts  # the kept 'output' is already the sigmoid
+
+    return InferenceFunctions(
+        graphdef, jax.jit(explore), jax.jit(encode), jax.jit(decode), jax.jit(decode_explore)
+    )
 
 
 def inference_functions(spec: ModelSpec) -> InferenceFunctions:

@@ -1,0 +1,25 @@
+import numpy as np
+
+from aevp.ml import steps
+from aevp.ml.inference import Inference
+from aevp.ml.spec import ModelSpec
+
+
+def test_decode_explore_gives_the_decoder_layers_of_explore():
+    spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}, {"filters": 6, "kernel": 5}], latent_dim=5, activation="silu")
+    inf = Inference(spec, steps.flatten_params(steps.init_params(spec)[1]))
+    images = np.random.default_rng(1).random((2, 28, 28), np.float32)
+    explored = inf.explore(images)
+
+    recon, acts = inf.decode_explore(explored.latent)
+    decoder = [r for r in spec.layers() if r.part == "decoder"]
+    assert list(acts) == [r.name for r in decoder]
+    assert {k: v.shape[1:] for k, v in acts.items()} == {r.name: r.shape for r in decoder}
+    np.testing.assert_allclose(recon, explored.reconstruction, atol=1e-5)
+    np.testing.assert_allclose(recon, inf.decode(explored.latent), atol=1e-6)
+    np.testing.assert_allclose(acts["output"][..., 0], recon, atol=1e-6)  # the kept output is the sigmoid
+    for name, a in acts.items():
+        np.testing.assert_allclose(a, explored.activations[name], atol=1e-4, err_msg=name)
+
+    one, one_acts = inf.decode_explore(explored.latent[0])  # a single vector is a batch of one
+    assert one.shape == (1, 28, 28) and all(a.shape[0] == 1 for a in one_acts.values())
