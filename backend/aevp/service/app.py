@@ -31,7 +31,8 @@ REST under `/api`; two WebSockets (protocol version {PROTOCOL_VERSION}, messages
 * `/ws/jobs/{{id}}`: a training job's stream: history on connect, then every batch's loss (batched every
   ~100 ms), progress, epoch metrics, snapshots of the probe images, and the end.
 * `/ws/models/{{id}}/explore`: send `explore` (an image) or `decode` (a latent) requests, get every layer's
-  activations, the latent and the reconstruction back; the newest request of each type wins.
+  activations, the latent and the reconstruction back (for `decode`: the decoder layers' activations and the
+  reconstruction); the newest request of each type wins.
 
 Errors are `{{"detail": ...}}` with a 4xx status that names the problem.
 """

@@ -1,4 +1,4 @@
-"""Arrays in, wire models out: images, heatmaps as Tensor8, explore results, training snapshots.
+"""Arrays in, wire models out: images, heatmaps as Tensor8, explore and decode results, training snapshots.
 
 Pure functions of NumPy arrays; no I/O and no JAX.
 """
@@ -113,6 +113,22 @@ def explore_result(
 
 def explore_model(*args: Any, **kwargs: Any) -> ExploreResult:
     return ExploreResult.model_construct(**explore_result(*args, **kwargs))
+
+
+def decode_result(
+    layers: Sequence[LayerInfo],
+    reconstruction: np.ndarray,
+    activations: Mapping[str, np.ndarray],
+    index: int = 0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The fields of a DecodeResult (or DecodeResultMessage, with `extra`) for latent `index` of a batch:
+    the reconstruction and the heatmaps of the layers in `activations` (the decoder's)."""
+    return dict(
+        reconstruction=finite_list(reconstruction[index]),
+        activations=layer_activations(layers, activations, index),
+        **extra,
+    )
 
 
 def snapshot_message(

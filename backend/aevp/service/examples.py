@@ -90,7 +90,10 @@ EXPLORE_RESULT: dict[str, Any] = {
     "mse": 0.0061,
     "psnr": 22.15,
 }
-DECODE_RESULT: dict[str, Any] = {"reconstruction": [0.0012, 0.0009, 0.0011]}
+DECODE_RESULT: dict[str, Any] = {
+    "reconstruction": [0.0012, 0.0009, 0.0011],
+    "activations": [{"name": "dec_dense", "part": "decoder", "kind": "dense", "tensor": _TENSOR}],
+}
 JOB_INFO: dict[str, Any] = {
     "id": "3f9c2a1b7d4e",
     "state": "running",

@@ -59,10 +59,8 @@ def answer(registry: ModelRegistry, model_id: str, message: ExploreMessage | Dec
         if isinstance(message, ExploreMessage):
             fields = registry.explore(model_id, image_array(message.image), request_id=message.request_id)
             return ExploreResultMessage.model_construct(**fields).model_dump_json()
-        reconstruction = registry.decode(model_id, message.latent)
-        return DecodeResultMessage.model_construct(
-            request_id=message.request_id, reconstruction=reconstruction
-        ).model_dump_json()
+        fields = registry.decode(model_id, message.latent, request_id=message.request_id)
+        return DecodeResultMessage.model_construct(**fields).model_dump_json()
     except (LatentSizeMismatch, ModelNotFound, CheckpointError) as e:
         return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
 

@@ -301,17 +301,18 @@ class ModelRegistry:
     def explore_model(self, model_id: str, image: np.ndarray) -> ExploreResult:
         return ExploreResult.model_construct(**self.explore(model_id, image))
 
-    def decode(self, model_id: str, latent: Sequence[float]) -> list[float | None]:
+    def decode(self, model_id: str, latent: Sequence[float], **extra: Any) -> dict[str, Any]:
+        """The reconstruction of one latent vector and every decoder layer's activations, as wire fields."""
         entry = self.get(model_id)
         if len(latent) != entry.spec.latent_dim:
             raise LatentSizeMismatch(
                 f"latent has {len(latent)} values; model {model_id!r} has {entry.spec.latent_dim} latent dimensions"
             )
-        recon = self.inference(model_id).decode(np.asarray(latent, dtype=np.float32)[None])
-        return encode.finite_list(recon[0])
+        recon, acts = self.inference(model_id).decode_explore(np.asarray(latent, dtype=np.float32)[None])
+        return encode.decode_result(entry.spec.layers(), recon, acts, **extra)
 
     def decode_model(self, model_id: str, latent: Sequence[float]) -> DecodeResult:
-        return DecodeResult.model_construct(reconstruction=self.decode(model_id, latent))
+        return DecodeResult.model_construct(**self.decode(model_id, latent))
 
     def latent_stats(self, model_id: str) -> LatentStats:
         """Percentiles of each latent dimension over the test set; computed once per model."""

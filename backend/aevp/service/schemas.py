@@ -311,6 +311,9 @@ class DecodeResult(Response):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.DECODE_RESULT]})
 
     reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
+    activations: list[LayerActivation] = Field(
+        description="Every decoder layer of the table, in order (the encoder is not involved in decoding)"
+    )
 
 
 # --- jobs ---------------------------------------------------------------------------------------

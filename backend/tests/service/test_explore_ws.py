@@ -21,6 +21,26 @@ def explore_message(request_id: int, image: list | None = None) -> str:
     return json.dumps({"v": 1, "type": "explore", "request_id": request_id, "image": flat})
 
 
+def dequantise(tensor: dict) -> np.ndarray:
+    """A Tensor8's values, shape [C, H, W]."""
+    c = tensor["shape"][0]
+    q = np.frombuffer(base64.b64decode(tensor["data"]), np.uint8).astype(np.float64).reshape(c, -1)
+    lo, hi = np.asarray(tensor["lo"])[:, None], np.asarray(tensor["hi"])[:, None]
+    return (lo + (hi - lo) * q / 255).reshape(tensor["shape"])
+
+
+def check_activations(activations: list[dict], rows: list) -> None:
+    """Names, parts, kinds and Tensor8 shapes of `activations` are those of the layer-table `rows`, in order."""
+    assert [a["name"] for a in activations] == [r.name for r in rows]
+    for act, row in zip(activations, rows, strict=True):
+        tensor = act["tensor"]
+        h, w, c = row.shape if len(row.shape) == 3 else (1, 1, row.shape[0])
+        assert tensor["shape"] == [c, h, w], row.name
+        assert len(tensor["lo"]) == len(tensor["hi"]) == c
+        assert len(base64.b64decode(tensor["data"])) == c * h * w
+        assert act["part"] == row.part and act["kind"] == row.kind
+
+
 def test_explore_result_matches_the_layer_table(server: LiveServer) -> None:
     with ws_connect(server, PATH) as ws:
         ws.send(explore_message(7))
@@ -29,15 +49,25 @@ def test_explore_result_matches_the_layer_table(server: LiveServer) -> None:
     layers = ModelSpec().layers()
     assert len(result["latent"]) == 16 and len(result["reconstruction"]) == 784
     assert all(0 <= v <= 1 for v in result["reconstruction"])
-    assert [a["name"] for a in result["activations"]] == [r.name for r in layers if r.name != "latent"]
-    for act, row in zip(result["activations"], [r for r in layers if r.name != "latent"], strict=True):
-        tensor = act["tensor"]
-        h, w, c = row.shape if len(row.shape) == 3 else (1, 1, row.shape[0])
-        assert tensor["shape"] == [c, h, w], row.name
-        assert len(tensor["lo"]) == len(tensor["hi"]) == c
-        assert len(base64.b64decode(tensor["data"])) == c * h * w
-        assert act["part"] == row.part and act["kind"] == row.kind
+    check_activations(result["activations"], [r for r in layers if r.name != "latent"])
     assert result["mse"] >= 0 and result["psnr"] > 0
+
+
+def test_decode_result_carries_the_decoder_rows_of_the_layer_table(server: LiveServer) -> None:
+    latent = np.random.default_rng(3).normal(size=16).round(4).tolist()
+    with ws_connect(server, PATH) as ws:
+        ws.send(json.dumps({"v": 1, "type": "decode", "request_id": 9, "latent": latent}))
+        result = json.loads(ws.recv(timeout=30))
+    assert result["type"] == "decode_result" and result["v"] == 1 and result["request_id"] == 9
+    assert set(result) == {"v", "type", "request_id", "reconstruction", "activations"}
+    assert len(result["reconstruction"]) == 784 and all(0 <= v <= 1 for v in result["reconstruction"])
+    decoder = [r for r in ModelSpec().layers() if r.part == "decoder"]
+    assert decoder[0].name == "dec_dense" and decoder[-1].name == "output"
+    check_activations(result["activations"], decoder)
+    # The output layer's heatmap is the reconstruction itself (quantised to a byte).
+    out = result["activations"][-1]["tensor"]
+    step = (out["hi"][0] - out["lo"][0]) / 255
+    assert dequantise(out).ravel() == pytest.approx(result["reconstruction"], abs=step / 2 + 1e-6)
 
 
 def test_explore_matches_rest_and_decode_round_trip(server: LiveServer, client) -> None:
@@ -51,6 +81,14 @@ def test_explore_matches_rest_and_decode_round_trip(server: LiveServer, client) 
     assert over_ws["latent"] == pytest.approx(rest["latent"], abs=1e-5)
     assert decoded["type"] == "decode_result" and decoded["request_id"] == 2
     assert decoded["reconstruction"] == pytest.approx(over_ws["reconstruction"], abs=1e-4)
+    # The drawing's own latent decodes to the drawing's decoder heatmaps (up to a quantisation step).
+    explored = {a["name"]: a["tensor"] for a in over_ws["activations"] if a["part"] == "decoder"}
+    assert [a["name"] for a in decoded["activations"]] == list(explored)
+    for act in decoded["activations"]:
+        mine, theirs = act["tensor"], explored[act["name"]]
+        assert mine["shape"] == theirs["shape"]
+        step = max(h - lo for lo, h in zip(theirs["lo"], theirs["hi"], strict=True)) / 255
+        assert np.abs(dequantise(mine) - dequantise(theirs)).max() <= step + 1e-4, act["name"]
 
 
 def test_pixels_0_255_mean_the_same_image(server: LiveServer) -> None:

@@ -163,6 +163,13 @@ def test_explore_and_decode(client: httpx.Client) -> None:
     )
     decoded = client.post(f"/api/models/{PRETRAINED_ID}/decode", json={"latent": result["latent"]}).json()
     assert decoded["reconstruction"] == pytest.approx(result["reconstruction"], abs=1e-4)
+    decoder = [r for r in rows if r.part == "decoder"]
+    assert [a["name"] for a in decoded["activations"]] == [r.name for r in decoder]
+    for act, row in zip(decoded["activations"], decoder, strict=True):
+        shape = row.shape if len(row.shape) == 3 else (1, 1, row.shape[0])
+        assert act["part"] == "decoder" and act["kind"] == row.kind
+        assert act["tensor"]["shape"] == [shape[2], shape[0], shape[1]]
+        assert len(base64.b64decode(act["tensor"]["data"])) == int(np.prod(shape))
 
 
 @pytest.mark.parametrize(

@@ -59,8 +59,9 @@ async def explore_model(
 @router.post(
     "/{model_id}/decode",
     summary="Decode a latent vector",
-    description="The reconstruction (784 values 0..1) the decoder makes from one latent vector; it must "
-    "have as many values as the model has latent dimensions.",
+    description="The reconstruction (784 values 0..1) the decoder makes from one latent vector, and every "
+    "decoder layer's activations (as Tensor8 heatmaps, in layer-table order). The latent must have as many "
+    "values as the model has latent dimensions.",
     responses={**NOT_FOUND, 422: {"description": "Wrong length, or a value that is not a finite number"}},
 )
 async def decode_model(
