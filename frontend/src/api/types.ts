@@ -27,10 +27,7 @@ export type ModelDetail = Schemas["ModelDetail"];
 export type Percentiles = Schemas["DimStats"];
 export type LatentStats = Schemas["LatentStats"];
 export type ExploreResult = Schemas["ExploreResult"];
-export type DecodeResult = Schemas["DecodeResult"] & {
-  /** Not in protocol v1; painted when a later backend sends the decoder's activations too. */
-  activations?: LayerActivation[];
-};
+export type DecodeResult = Schemas["DecodeResult"];
 export type Health = Schemas["Health"];
 
 export type Tensor8 = Ws.Tensor8;

@@ -196,7 +196,7 @@ export type paths = {
         put?: never;
         /**
          * Decode a latent vector
-         * @description The reconstruction (784 values 0..1) the decoder makes from one latent vector; it must have as many values as the model has latent dimensions.
+         * @description The reconstruction (784 values 0..1) the decoder makes from one latent vector, and every decoder layer's activations (as Tensor8 heatmaps, in layer-table order). The latent must have as many values as the model has latent dimensions.
          */
         post: operations["decodeModel"];
         delete?: never;
@@ -435,6 +435,27 @@ export type components = {
         /**
          * DecodeResult
          * @example {
+         *       "activations": [
+         *         {
+         *           "kind": "dense",
+         *           "name": "dec_dense",
+         *           "part": "decoder",
+         *           "tensor": {
+         *             "data": "AIAA/w==",
+         *             "hi": [
+         *               1.5
+         *             ],
+         *             "lo": [
+         *               0
+         *             ],
+         *             "shape": [
+         *               1,
+         *               2,
+         *               2
+         *             ]
+         *           }
+         *         }
+         *       ],
          *       "reconstruction": [
          *         0.0012,
          *         0.0009,
@@ -448,6 +469,11 @@ export type components = {
              * @description 784 values 0..1, row-major
              */
             reconstruction: (number | null)[];
+            /**
+             * Activations
+             * @description Every decoder layer of the table, in order (the encoder is not involved in decoding)
+             */
+            activations: components["schemas"]["LayerActivation"][];
         };
         /** DimStats */
         DimStats: {

@@ -354,6 +354,10 @@ export interface DecodeResultMessage {
    * 784 values 0..1, row-major
    */
   reconstruction: (number | null)[];
+  /**
+   * Every decoder layer of the table, in order (the encoder is not involved in decoding)
+   */
+  activations: LayerActivation[];
   type: "decode_result";
   request_id: number;
 }
