@@ -135,9 +135,15 @@ describe("Explore", () => {
     await shot(page, "02-explore-drawn");
   });
 
-  it("moving a latent slider by keyboard changes the reconstruction's pixels", async () => {
+  it("moving a latent slider by keyboard repaints the reconstruction and the decoder's heatmaps, not the encoder's", async () => {
     const recon = page.getByTestId("reconstruction");
+    const atlasOf = (part: "encoder" | "decoder", name: string) => page.getByTestId(`${part}-layers`).locator(`.layer[data-layer="${name}"] canvas.atlas`);
+    const decoderLast = expectedChannels("decoder").at(-2)!.name; // the last tconv (dec_tconv2 in the default model), before the output
+    const decAtlas = atlasOf("decoder", decoderLast);
+    const encAtlas = atlasOf("encoder", expectedChannels("encoder")[0]!.name);
     const before = await canvasPixels(recon);
+    const decBefore = await canvasPixels(decAtlas);
+    const encBefore = await canvasPixels(encAtlas);
     const slider = page.getByTestId("latent-slider-0");
     const valueBefore = await slider.getAttribute("aria-valuetext");
     await slider.focus();
@@ -146,7 +152,17 @@ describe("Explore", () => {
       const f = changedFraction(before, await canvasPixels(recon));
       return f > 0.02 ? f : 0;
     });
-    console.log(`slider: ${(changed * 100).toFixed(1)}% of the reconstruction's pixels changed`);
+    const decChanged = await until(`a repainted ${decoderLast} heatmap`, async () => {
+      const f = changedFraction(decBefore, await canvasPixels(decAtlas));
+      return f > 0.02 ? f : 0;
+    });
+    console.log(`slider: ${(changed * 100).toFixed(1)}% of the reconstruction's pixels changed, ${(decChanged * 100).toFixed(1)}% of ${decoderLast}'s`);
+    // Every decoder row is painted from the sliders' latent, none is dimmed; the encoder still shows the drawing.
+    await checkLayersPainted("decoder-layers", "decoder");
+    expect(changedFraction(encBefore, await canvasPixels(encAtlas), 0), "the encoder does not take part in decoding").toBe(0);
+    const decoderPanel = page.getByTestId("decoder");
+    expect(await decoderPanel.evaluate((el) => getComputedStyle(el.querySelector(".layers")!).opacity)).toBe("1");
+    expect(await decoderPanel.locator(".explain").textContent()).toMatch(/follows the sliders/i);
     expect(await slider.getAttribute("aria-valuetext")).not.toBe(valueBefore);
     expect(await page.getByTestId("reset-latent").isEnabled()).toBe(true);
     expect(ws.decode_result ?? 0).toBeGreaterThan(0);
@@ -154,6 +170,7 @@ describe("Explore", () => {
 
     await page.getByTestId("reset-latent").click();
     await until("the drawing's reconstruction again", async () => changedFraction(before, await canvasPixels(recon)) < 0.005);
+    await until(`the drawing's ${decoderLast} heatmap again`, async () => changedFraction(decBefore, await canvasPixels(decAtlas)) < 0.005);
   });
 
   it("explores a test-set image of a chosen class", async () => {

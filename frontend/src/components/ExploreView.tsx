@@ -33,8 +33,8 @@ function NormToggle() {
 
 export function ExploreView() {
   const result = useLab((s) => s.result);
+  // While sliders are moved, the decoder rows show what the sliders' latent decodes to.
   const decodedLayers = useLab((s) => s.decoded?.layers ?? null);
-  const moved = useLab((s) => s.decoded !== null);
   const norm = useLab((s) => s.norm);
   const socket = useLab((s) => s.socket);
   const error = useLab((s) => s.exploreError);
@@ -58,8 +58,6 @@ export function ExploreView() {
       hi: flat.length ? Math.max(...flat.map((r) => r[1])) : 1,
     };
   }, [result, decodedLayers, norm]);
-
-  const staleDecoder = moved && !decodedLayers;
 
   return (
     <div className="explore">
@@ -89,8 +87,8 @@ export function ExploreView() {
         <Panel
           id="decoder"
           title="Decoder"
-          className={`col-layers ${staleDecoder ? "stale" : ""}`}
-          explain={staleDecoder ? "Still your drawing's decoding; the output follows the sliders." : "The code unfolded back into an image."}
+          className="col-layers"
+          explain={decodedLayers ? "Follows the sliders: their code unfolded back into an image." : "The code unfolded back into an image; it follows the sliders."}
         >
           {dec.length ? <ActivationRows layers={dec} ranges={decRanges} testId="decoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { initialModel } from "./controller";
+import { decodedView, initialModel, startDecoded } from "./controller";
 import type { ModelSummary } from "../api/types";
+import { bytesToBase64 } from "../lib/viz/tensor8";
+import type { ExploreView } from "./store";
 
 const m = (id: string, pretrained: boolean, dataset: string, created: string) => ({ id, pretrained, dataset, created }) as ModelSummary;
 
@@ -14,5 +16,47 @@ describe("initialModel", () => {
     expect(initialModel([m("a", false, "mnist", "2026-01-01"), m("f", true, "fashion-mnist", "2025-01-01")])?.id).toBe("f");
     expect(initialModel([m("old", false, "mnist", "2026-01-01"), m("new", false, "mnist", "2026-03-01")])?.id).toBe("new");
     expect(initialModel([])).toBeUndefined();
+  });
+});
+
+describe("decoded sliders", () => {
+  const tensor = (bytes: number[]) => ({ shape: [1, 1, bytes.length], lo: [0], hi: [2], data: bytesToBase64(new Uint8Array(bytes)) });
+
+  it("a decode_result repaints the reconstruction and every decoder layer", () => {
+    const view = decodedView(
+      {
+        request_id: 4,
+        reconstruction: [0.5, null, 1],
+        activations: [
+          { name: "dec_dense", part: "decoder", kind: "dense", tensor: tensor([0, 255]) },
+          { name: "output", part: "decoder", kind: "conv", tensor: tensor([51]) },
+        ],
+      },
+      [0.1, 0.2],
+    );
+    expect(view.requestId).toBe(4);
+    expect(view.latent).toEqual([0.1, 0.2]);
+    expect(Array.from(view.reconstruction)).toEqual([0.5, 0, 1]);
+    expect(view.layers.map((l) => l.name)).toEqual(["dec_dense", "output"]);
+    expect(Array.from(view.layers[0]!.tensor.data)).toEqual([0, 2]);
+    expect(view.layers[1]!.tensor.data[0]).toBeCloseTo(0.4, 6);
+  });
+
+  it("before the first answer, moved sliders show the drawing's decoder layers (nothing dimmed)", () => {
+    const layer = (name: string, part: "encoder" | "decoder") => ({ name, part, kind: "conv", tensor: { channels: 1, height: 1, width: 1, data: new Float32Array(1) } });
+    const result = {
+      requestId: 1,
+      input: new Float32Array(784),
+      latent: [0, 0],
+      reconstruction: new Float32Array(784).fill(0.25),
+      layers: [layer("enc_conv1", "encoder"), layer("dec_dense", "decoder"), layer("output", "decoder")],
+      mse: 0,
+      psnr: 30,
+    } as unknown as ExploreView;
+    const start = startDecoded(result, [1, 0]);
+    expect(start.requestId).toBe(-1);
+    expect(start.layers.map((l) => l.name)).toEqual(["dec_dense", "output"]);
+    expect(start.reconstruction).toBe(result.reconstruction);
+    expect(startDecoded(null, [1]).layers).toEqual([]);
   });
 });

@@ -2,15 +2,35 @@
 // the job socket of the watched job. Components call its methods; it writes into the store.
 import { api, ApiError, fieldErrors } from "../api/client";
 import { ExploreSocket, JobSocket } from "../api/sockets";
-import type { ModelSpec, ModelSummary, Sample } from "../api/types";
+import type { DecodeResult, ModelSpec, ModelSummary, Sample } from "../api/types";
 import { bytesToUnit } from "../lib/viz/preprocess";
 import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
-import { getLab, setLab, type InputSource } from "./store";
+import { getLab, setLab, type DecodedView, type ExploreView, type InputSource } from "./store";
 
 /** Non-finite values arrive as null; a picture needs numbers. */
 const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** A decode_result as the page shows it: the sliders' reconstruction and the decoder layers' heatmaps. */
+export function decodedView(r: DecodeResult & { request_id: number }, sent: number[]): DecodedView {
+  return {
+    requestId: r.request_id,
+    latent: sent,
+    reconstruction: Float32Array.from(finite(r.reconstruction)),
+    layers: decodeLayers(r.activations),
+  };
+}
+
+/** Where moved sliders start from before their first answer: the drawing's own decoding. */
+export function startDecoded(result: ExploreView | null, latent: number[]): DecodedView {
+  return {
+    requestId: -1,
+    latent,
+    reconstruction: result?.reconstruction ?? new Float32Array(784),
+    layers: result?.layers.filter((l) => l.part === "decoder") ?? [],
+  };
+}
 
 /** Which model to open first: a pretrained MNIST model, else any pretrained, else the newest. */
 export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
@@ -87,14 +107,7 @@ export class LabController {
       },
       onDecode: (r, sent) => {
         if (!getLab().decoded) return; // reset to the drawing happened meanwhile
-        setLab({
-          decoded: {
-            requestId: r.request_id,
-            latent: sent,
-            reconstruction: Float32Array.from(finite(r.reconstruction)),
-            layers: r.activations ? decodeLayers(r.activations) : null,
-          },
-        });
+        setLab({ decoded: decodedView(r, sent) });
       },
     });
     // The first picture must not wait for the details: the latent statistics can take a few
@@ -199,7 +212,7 @@ export class LabController {
     latent[dim] = value;
     setLab({
       latent,
-      decoded: s.decoded ?? { requestId: -1, latent, reconstruction: s.result?.reconstruction ?? new Float32Array(784), layers: null },
+      decoded: s.decoded ?? startDecoded(s.result, latent),
     });
     this.explore?.decode(latent);
   }

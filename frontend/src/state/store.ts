@@ -32,6 +32,15 @@ export interface ExploreView {
   psnr: number | null;
 }
 
+/** What the moved sliders decode to: the reconstruction and every decoder layer's heatmaps. */
+export interface DecodedView {
+  /** -1 until the first decode_result: until then, the drawing's own decoding. */
+  requestId: number;
+  latent: number[];
+  reconstruction: Float32Array;
+  layers: LayerTensor[];
+}
+
 export interface Validation {
   status: "idle" | "checking" | "valid" | "invalid" | "error";
   result: SpecValidation | null;
@@ -76,8 +85,8 @@ export interface LabState {
   result: ExploreView | null;
   /** Slider values; equal to result.latent until a slider moves. */
   latent: number[] | null;
-  /** Reconstruction decoded from moved sliders; null while showing the drawing's own. */
-  decoded: { requestId: number; latent: number[]; reconstruction: Float32Array; layers: LayerTensor[] | null } | null;
+  /** Reconstruction and decoder layers decoded from moved sliders; null while showing the drawing's own. */
+  decoded: DecodedView | null;
   norm: NormMode;
   socket: SocketStatus;
   exploreError: string | null;
