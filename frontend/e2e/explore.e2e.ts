@@ -97,6 +97,9 @@ describe("Explore", () => {
     const recon = await canvasStats(page.getByTestId("reconstruction"));
     expect(recon.darkness).toBeGreaterThan(0.03);
     expect(Number(await page.getByTestId("psnr").textContent().then((t) => t!.replace(/[^\d.]/g, "")))).toBeGreaterThan(10);
+    const ssim = Number(await page.getByTestId("ssim").textContent());
+    expect(ssim).toBeGreaterThan(0.3);
+    expect(ssim).toBeLessThanOrEqual(1);
     await shot(page, "01-explore-loaded");
   });
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import dm_pix
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -21,6 +20,7 @@ import optax
 from flax import nnx
 from jax import lax
 
+from aevp.ml.metrics import image_metrics
 from aevp.ml.model import Autoencoder
 from aevp.ml.spec import ModelSpec
 
@@ -88,14 +88,6 @@ class TrainFunctions:
     step: Callable[..., tuple[Params, Any, jax.Array]]
     # (params, images_u8 (M,28,28)) -> per-image (loss, psnr, ssim)
     evaluate: Callable[..., tuple[jax.Array, jax.Array, jax.Array]]
-
-
-def image_metrics(recon: jax.Array, images: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Per-image PSNR (dB, data range 1) and SSIM (11x11 Gaussian window, sigma 1.5)."""
-    mse = jnp.square(recon - images).mean(axis=(1, 2))
-    psnr = 10.0 * jnp.log10(1.0 / mse)
-    ssim = dm_pix.ssim(recon[..., None], images[..., None])
-    return psnr, ssim
 
 
 @lru_cache(maxsize=16)

@@ -20,8 +20,6 @@ from aevp.service.schemas import (
     Tensor8,
 )
 
-PSNR_CAP_DB = 100.0  # a perfect reconstruction has infinite PSNR, which JSON cannot carry
-
 
 def image_array(values: Sequence[float] | Sequence[Sequence[float]]) -> np.ndarray:
     """A validated image (784 values or 28 rows) -> float32 (28, 28) in 0..1; 0..255 when any value is > 1."""
@@ -81,11 +79,12 @@ def layer_activations(
 
 
 def reconstruction_error(image: np.ndarray, reconstruction: np.ndarray) -> tuple[float | None, float | None]:
-    """(MSE, PSNR in dB) of one reconstruction; None where not finite."""
+    """(MSE, PSNR in dB) of one reconstruction; None where not finite. A perfect reconstruction has an
+    infinite PSNR, which JSON cannot carry: it is sent as None with an MSE of 0 (the lab shows "∞")."""
     mse = float(np.mean((np.asarray(reconstruction, np.float64) - image) ** 2))
     if not np.isfinite(mse):
         return None, None
-    psnr = PSNR_CAP_DB if mse <= 10 ** (-PSNR_CAP_DB / 10) else float(10 * np.log10(1.0 / mse))
+    psnr = float(10 * np.log10(1.0 / mse)) if mse > 0 else None
     return mse, psnr
 
 
@@ -96,9 +95,11 @@ def explore_result(
     reconstruction: np.ndarray,
     activations: Mapping[str, np.ndarray],
     index: int = 0,
+    ssim: float | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The fields of an ExploreResult (or ExploreResultMessage, with `extra`) for image `index` of a batch."""
+    """The fields of an ExploreResult (or ExploreResultMessage, with `extra`) for image `index` of a batch;
+    `ssim` is computed by the caller (it needs JAX, which this module does not import)."""
     recon = np.asarray(reconstruction[index])
     mse, psnr = reconstruction_error(image, recon)
     return dict(
@@ -107,6 +108,7 @@ def explore_result(
         activations=layer_activations(layers, activations, index),
         mse=mse,
         psnr=psnr,
+        ssim=ssim if ssim is not None and np.isfinite(ssim) else None,
         **extra,
     )
 

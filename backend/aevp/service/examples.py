@@ -89,6 +89,7 @@ EXPLORE_RESULT: dict[str, Any] = {
     "activations": [{"name": "enc_conv1", "part": "encoder", "kind": "conv", "tensor": _TENSOR}],
     "mse": 0.0061,
     "psnr": 22.15,
+    "ssim": 0.913,
 }
 DECODE_RESULT: dict[str, Any] = {
     "reconstruction": [0.0012, 0.0009, 0.0011],

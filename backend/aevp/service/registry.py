@@ -272,7 +272,10 @@ class ModelRegistry:
         return inf
 
     def warm(self, model_id: str) -> None:
+        from aevp.ml.metrics import ssim_one
+
         self.inference(model_id).warm()
+        ssim_one(np.zeros((28, 28), np.float32), np.zeros((28, 28), np.float32))  # compile the explore metric
 
     def warm_all(self) -> None:
         for entry in self.scan():
@@ -292,10 +295,14 @@ class ModelRegistry:
 
     def explore(self, model_id: str, image: np.ndarray, **extra: Any) -> dict[str, Any]:
         """All activations, latent and reconstruction for one (28, 28) image in 0..1, as wire fields."""
+        from aevp.ml.metrics import ssim_one
+
         inf = self.inference(model_id)
         out = inf.explore(image[None])
+        ssim = ssim_one(out.reconstruction[0], image)
         return encode.explore_result(
-            self.get(model_id).spec.layers(), image, out.latent, out.reconstruction, out.activations, **extra
+            self.get(model_id).spec.layers(), image, out.latent, out.reconstruction, out.activations,
+            ssim=ssim, **extra
         )
 
     def explore_model(self, model_id: str, image: np.ndarray) -> ExploreResult:

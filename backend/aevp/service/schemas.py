@@ -304,7 +304,14 @@ class ExploreResult(Response):
         description="Every layer of the table except the latent (which is `latent`), in order"
     )
     mse: float | None = Field(description="Mean squared error of the reconstruction against the input")
-    psnr: float | None = Field(description="10 log10(1 / mse), dB (capped at 100)")
+    psnr: float | None = Field(
+        description="10 log10(1 / mse), dB; null when not finite: a perfect reconstruction (mse 0) has "
+        "an infinite PSNR"
+    )
+    ssim: float | None = Field(
+        description="Structural similarity of the reconstruction to the input (dm-pix: 11x11 Gaussian "
+        "window, sigma 1.5, data range 1); 1 for identical images"
+    )
 
 
 class DecodeResult(Response):

@@ -50,7 +50,7 @@ def test_explore_result_matches_the_layer_table(server: LiveServer) -> None:
     assert len(result["latent"]) == 16 and len(result["reconstruction"]) == 784
     assert all(0 <= v <= 1 for v in result["reconstruction"])
     check_activations(result["activations"], [r for r in layers if r.name != "latent"])
-    assert result["mse"] >= 0 and result["psnr"] > 0
+    assert result["mse"] >= 0 and result["psnr"] > 0 and -1 <= result["ssim"] <= 1
 
 
 def test_decode_result_carries_the_decoder_rows_of_the_layer_table(server: LiveServer) -> None:

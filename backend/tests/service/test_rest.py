@@ -163,6 +163,13 @@ def test_explore_and_decode(client: httpx.Client) -> None:
     )
     decoded = client.post(f"/api/models/{PRETRAINED_ID}/decode", json={"latent": result["latent"]}).json()
     assert decoded["reconstruction"] == pytest.approx(result["reconstruction"], abs=1e-4)
+    # SSIM and PSNR of the answer are those of its own reconstruction against the input
+    from aevp.ml.metrics import reconstruction_metrics
+
+    image = np.asarray(image_of(3), np.float32)
+    image = image / 255.0 if image.max() > 1 else image
+    _, psnr, ssim = reconstruction_metrics(image, np.asarray(result["reconstruction"], np.float32).reshape(28, 28))
+    assert result["ssim"] == pytest.approx(ssim, abs=1e-4) and result["psnr"] == pytest.approx(psnr, abs=1e-3)
     decoder = [r for r in rows if r.part == "decoder"]
     assert [a["name"] for a in decoded["activations"]] == [r.name for r in decoder]
     for act, row in zip(decoded["activations"], decoder, strict=True):

@@ -16,9 +16,9 @@ export function OutputPanel() {
   const diff = useMemo(() => (recon && input ? difference(recon, input) : null), [recon, input]);
   const err = useMemo(() => {
     if (!recon || !input) return null;
-    if (!decoded) return { mse: result!.mse, psnr: result!.psnr };
+    if (!decoded) return { mse: result!.mse, psnr: result!.psnr, ssim: result!.ssim };
     const m = mseOf(recon, input);
-    return { mse: m, psnr: psnrOf(m) };
+    return { mse: m, psnr: psnrOf(m), ssim: null }; // SSIM comes from the service, for explored inputs only
   }, [recon, input, decoded, result]);
   const zoom = 3;
   return (
@@ -45,6 +45,8 @@ export function OutputPanel() {
             <dd data-testid="mse">{num(err?.mse)}</dd>
             <dt>PSNR</dt>
             <dd data-testid="psnr">{num(err?.psnr)} dB</dd>
+            <dt title="Structural similarity (1 = identical), from the service">SSIM</dt>
+            <dd data-testid="ssim">{num(err?.ssim)}</dd>
           </dl>
         </div>
       )}

@@ -98,7 +98,8 @@ export class LabController {
             reconstruction: Float32Array.from(finite(r.reconstruction)),
             layers,
             mse: r.mse,
-            psnr: r.psnr,
+            psnr: r.psnr ?? (r.mse === 0 ? Infinity : null),
+            ssim: r.ssim,
           },
           // The sliders follow the drawing unless the user has moved them since.
           latent: getLab().decoded ? getLab().latent : finite(r.latent),

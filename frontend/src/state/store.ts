@@ -29,7 +29,9 @@ export interface ExploreView {
   reconstruction: Float32Array;
   layers: LayerTensor[];
   mse: number | null;
+  /** Infinity for a perfect reconstruction (the wire sends null with an mse of 0). */
   psnr: number | null;
+  ssim: number | null;
 }
 
 /** What the moved sliders decode to: the reconstruction and every decoder layer's heatmaps. */

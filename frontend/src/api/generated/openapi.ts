@@ -1407,7 +1407,8 @@ export type components = {
          *         0.0012,
          *         0.0009,
          *         0.0011
-         *       ]
+         *       ],
+         *       "ssim": 0.913
          *     }
          */
         ExploreResult: {
@@ -1430,9 +1431,14 @@ export type components = {
             mse: number | null;
             /**
              * Psnr
-             * @description 10 log10(1 / mse), dB (capped at 100)
+             * @description 10 log10(1 / mse), dB; null when not finite: a perfect reconstruction (mse 0) has an infinite PSNR
              */
             psnr: number | null;
+            /**
+             * Ssim
+             * @description Structural similarity of the reconstruction to the input (dm-pix: 11x11 Gaussian window, sigma 1.5, data range 1); 1 for identical images
+             */
+            ssim: number | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {

@@ -338,9 +338,13 @@ export interface ExploreResultMessage {
    */
   mse: number | null;
   /**
-   * 10 log10(1 / mse), dB (capped at 100)
+   * 10 log10(1 / mse), dB; null when not finite: a perfect reconstruction (mse 0) has an infinite PSNR
    */
   psnr: number | null;
+  /**
+   * Structural similarity of the reconstruction to the input (dm-pix: 11x11 Gaussian window, sigma 1.5, data range 1); 1 for identical images
+   */
+  ssim: number | null;
   type: "explore_result";
   request_id: number;
 }
