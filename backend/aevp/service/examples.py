@@ -76,6 +76,16 @@ LATENT_STATS: dict[str, Any] = {
         {"p1": -3.1, "p5": -2.2, "p25": -0.9, "p50": 0.1, "p75": 1.0, "p95": 2.4, "p99": 3.3, "mean": 0.05, "std": 1.4}
     ],
 }
+PROJECTION: dict[str, Any] = {
+    "method": "pca",
+    "count": 3,
+    "points": [[1.92, -0.4], [-2.31, 0.87], [0.11, 2.05]],
+    "labels": [7, 2, 1],
+    "explained_variance": [0.213, 0.141],
+    "mean": [0.52, -0.11, 1.3],
+    "components": [[0.61, -0.2, 0.77], [0.35, 0.93, -0.1]],
+    "seconds": 0.41,
+}
 SAMPLE_LIST: dict[str, Any] = {
     "dataset": "mnist",
     "split": "test",

@@ -283,6 +283,26 @@ class LatentStats(Response):
     dims: list[DimStats] = Field(description="One entry per latent dimension")
 
 
+class Projection(Response):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROJECTION]})
+
+    method: Literal["pca"] = Field(description="How the latents were mapped to 2-D")
+    count: int = Field(description="Test images on the map (the whole test set)")
+    points: list[list[float]] = Field(
+        description="One [x, y] per test image, in test-set order (rounded to 4 decimals)"
+    )
+    labels: list[int] = Field(description="The class of each point (names: `GET /api/datasets`)")
+    explained_variance: list[float] = Field(
+        description="Share of the latents' total variance along each axis (PCA), 0..1"
+    )
+    mean: list[float] = Field(description="PCA: the latents' mean (D values)")
+    components: list[list[float]] = Field(
+        description="PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], "
+        "(z - mean) . components[1]], which is how the lab places your drawing"
+    )
+    seconds: float = Field(description="Time taken to compute the map (encoding the test set and fitting)")
+
+
 class ExploreRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"image": EXAMPLE_IMAGE}]})
 

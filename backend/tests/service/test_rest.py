@@ -261,7 +261,7 @@ def test_docs_and_openapi(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
-    assert len(ids) == len(set(ids)) == 17
+    assert len(ids) == len(set(ids)) == 18
     for path in spec["paths"].values():
         for op in path.values():
             assert op.get("summary") and op.get("description"), op["operationId"]
@@ -277,3 +277,24 @@ def test_a_model_folder_broken_on_disk_is_a_409_not_a_500(
         assert response.status_code == 409 and user_model in response.json()["detail"], path
     assert client.post(f"/api/models/{user_model}/explore", json={"image": image_of(1)}).status_code == 409
     assert client.delete(f"/api/models/{user_model}").status_code == 204  # and it can still be removed
+
+
+def test_projection_pca(client: httpx.Client) -> None:
+    from aevp.ml.project import fit_pca
+
+    proj = client.get(f"/api/models/{PRETRAINED_ID}/projection", params={"method": "pca"}).json()
+    n = proj["count"]
+    assert proj["method"] == "pca" and len(proj["points"]) == n == len(proj["labels"]) and n > 0
+    assert all(len(p) == 2 for p in proj["points"]) and len(proj["components"]) == 2
+    assert len(proj["mean"]) == 16 and all(len(c) == 16 for c in proj["components"])
+    assert 0 < proj["explained_variance"][1] <= proj["explained_variance"][0] < 1
+    # the returned components place a latent where the map put its test image
+    sample = client.get("/api/datasets/mnist/samples", params={"limit": 1, "offset": 5}).json()["items"][0]
+    latent = client.post(f"/api/models/{PRETRAINED_ID}/explore", json={"image": sample["image"]}).json()["latent"]
+    z = np.asarray(latent) - np.asarray(proj["mean"])
+    assert (np.asarray(proj["components"]) @ z).tolist() == pytest.approx(proj["points"][5], abs=1e-3)
+    assert proj["labels"][5] == sample["label"]
+    assert client.get(f"/api/models/{PRETRAINED_ID}/projection").json() == proj  # cached, pca by default
+    assert fit_pca  # the map is aevp.ml.project's
+    assert client.get(f"/api/models/{PRETRAINED_ID}/projection", params={"method": "tsne"}).status_code == 422
+    assert client.get("/api/models/no-such-model/projection").status_code == 404

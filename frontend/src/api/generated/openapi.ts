@@ -145,6 +145,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/projection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latent map
+         * @description The test set's latents projected to 2-D (`method=pca`): one point per test image with its label, and the PCA's `mean` and `components` so that a client can place any latent (the user's drawing) on the same map itself. Computed on first request (well under a second for 10,000 images once the model is loaded), then cached per model.
+         */
+        get: operations["getProjection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{model_id}/download": {
         parameters: {
             query?: never;
@@ -1972,6 +1992,97 @@ export type components = {
              */
             fraction: number;
         };
+        /**
+         * Projection
+         * @example {
+         *       "components": [
+         *         [
+         *           0.61,
+         *           -0.2,
+         *           0.77
+         *         ],
+         *         [
+         *           0.35,
+         *           0.93,
+         *           -0.1
+         *         ]
+         *       ],
+         *       "count": 3,
+         *       "explained_variance": [
+         *         0.213,
+         *         0.141
+         *       ],
+         *       "labels": [
+         *         7,
+         *         2,
+         *         1
+         *       ],
+         *       "mean": [
+         *         0.52,
+         *         -0.11,
+         *         1.3
+         *       ],
+         *       "method": "pca",
+         *       "points": [
+         *         [
+         *           1.92,
+         *           -0.4
+         *         ],
+         *         [
+         *           -2.31,
+         *           0.87
+         *         ],
+         *         [
+         *           0.11,
+         *           2.05
+         *         ]
+         *       ],
+         *       "seconds": 0.41
+         *     }
+         */
+        Projection: {
+            /**
+             * Method
+             * @description How the latents were mapped to 2-D
+             * @constant
+             */
+            method: "pca";
+            /**
+             * Count
+             * @description Test images on the map (the whole test set)
+             */
+            count: number;
+            /**
+             * Points
+             * @description One [x, y] per test image, in test-set order (rounded to 4 decimals)
+             */
+            points: number[][];
+            /**
+             * Labels
+             * @description The class of each point (names: `GET /api/datasets`)
+             */
+            labels: number[];
+            /**
+             * Explained Variance
+             * @description Share of the latents' total variance along each axis (PCA), 0..1
+             */
+            explained_variance: number[];
+            /**
+             * Mean
+             * @description PCA: the latents' mean (D values)
+             */
+            mean: number[];
+            /**
+             * Components
+             * @description PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], (z - mean) . components[1]], which is how the lab places your drawing
+             */
+            components: number[][];
+            /**
+             * Seconds
+             * @description Time taken to compute the map (encoding the test set and fitting)
+             */
+            seconds: number;
+        };
         /** Sample */
         Sample: {
             /**
@@ -2397,6 +2508,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LatentStats"];
+                };
+            };
+            /** @description No model with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getProjection: {
+        parameters: {
+            query?: {
+                /** @description The projection (only `pca` for now) */
+                method?: "pca";
+            };
+            header?: never;
+            path: {
+                /** @description A model id from `GET /api/models` */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Projection"];
                 };
             };
             /** @description No model with this id */
