@@ -44,19 +44,20 @@ def train_throughput(spec: ModelSpec, windows: int, steps_per_window: int) -> tu
     n = 60000
     images = jax.device_put(np.random.default_rng(0).integers(0, 256, (n, 28, 28), dtype=np.uint8))
     order = jax.device_put(np.random.default_rng(1).permutation(n).astype(np.int32))
+    key = steps.epoch_key(spec, 1)
     start = time.perf_counter()
-    compiled = fns.step.lower(params, opt_state, images, order, 0).compile()
+    compiled = fns.step.lower(params, opt_state, images, order, 0, key).compile()
     compile_s = time.perf_counter() - start
     step = 0
     for _ in range(3):  # warm-up
-        params, opt_state, loss = compiled(params, opt_state, images, order, step)
+        params, opt_state, loss = compiled(params, opt_state, images, order, step, key)
         step += 1
     jax.block_until_ready(loss)
     rates = []
     for _ in range(windows):
         start = time.perf_counter()
         for _ in range(steps_per_window):
-            params, opt_state, loss = compiled(params, opt_state, images, order, step % (n // spec.batch_size))
+            params, opt_state, loss = compiled(params, opt_state, images, order, step % (n // spec.batch_size), key)
             step += 1
         jax.block_until_ready(loss)
         rates.append(steps_per_window * spec.batch_size / (time.perf_counter() - start))

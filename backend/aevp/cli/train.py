@@ -76,6 +76,12 @@ def train_command(
     batch_size: Annotated[int, typer.Option()] = 128,
     epochs: Annotated[int, typer.Option()] = 5,
     seed: Annotated[int, typer.Option()] = 0,
+    variant: Annotated[str, typer.Option(help="plain, vae or denoising")] = "plain",
+    beta: Annotated[float, typer.Option(help="vae: weight of the KL term, 0 to 10")] = 1.0,
+    corruption: Annotated[str, typer.Option(help="denoising: gaussian or mask")] = "gaussian",
+    corruption_level: Annotated[
+        float, typer.Option(help="denoising: noise sigma (gaussian, 0 to 1) or masked fraction (mask, 0 to 0.9)")
+    ] = 0.3,
     train_limit: Annotated[int | None, typer.Option(help="Train on the first N images only (quick runs)")] = None,
     pretrained: Annotated[bool, typer.Option(help="Save as the shipped pretrained model for this spec")] = False,
     data_dir: Annotated[Path | None, typer.Option(help="Dataset cache (default: AEVP_DATA_DIR)")] = None,
@@ -96,6 +102,7 @@ def train_command(
         dataset=dataset, blocks=[{"filters": f, "kernel": k} for f, k in zip(block_filters, kernels, strict=True)],
         downsample=downsample, latent_dim=latent_dim, activation=activation, loss=loss, optimizer=optimizer,
         learning_rate=learning_rate, batch_size=batch_size, epochs=epochs, seed=seed,
+        variant=variant, beta=beta, corruption=corruption, corruption_level=corruption_level,
     )
     settings = settings_with(data_dir=data_dir, models_dir=models_dir)
     try:
@@ -117,8 +124,10 @@ def train_command(
                 bar.update(task, completed=event.step, total=event.total_steps, epoch=event.epoch,
                            rate=event.images_per_s)
             elif isinstance(event, EpochEnd):
+                vae = "" if event.test_elbo is None else (
+                    f", test -ELBO {event.test_elbo:.2f} (recon {event.test_recon:.2f} + KL {event.test_kl:.2f})")
                 bar.console.print(f"epoch {event.epoch}: train loss {event.train_loss:.4f}, test loss "
-                                  f"{event.test_loss:.4f}, PSNR {event.psnr:.2f} dB, SSIM {event.ssim:.3f}")
+                                  f"{event.test_loss:.4f}, PSNR {event.psnr:.2f} dB, SSIM {event.ssim:.3f}{vae}")
             elif isinstance(event, Finished):
                 finished = event
     assert finished is not None
@@ -156,6 +165,9 @@ def eval_command(
     out.print(f"  test loss ({ckpt.spec.loss} per pixel)  {metrics['test_loss']:.4f}")
     out.print(f"  PSNR                         {metrics['psnr']:.2f} dB")
     out.print(f"  SSIM                         {metrics['ssim']:.4f}")
+    if "test_elbo" in metrics:
+        out.print(f"  negative ELBO (nats/image)   {metrics['test_elbo']:.2f} "
+                  f"(reconstruction {metrics['test_recon']:.2f} + KL {metrics['test_kl']:.2f})")
 
 
 def register(app: typer.Typer) -> None:

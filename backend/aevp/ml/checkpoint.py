@@ -22,7 +22,7 @@ from safetensors.numpy import load as st_load
 from safetensors.numpy import load_file, save_file
 from safetensors.numpy import save as st_save
 
-from aevp.ml.spec import ModelSpec
+from aevp.ml.spec import VARIANT_PREFIX, ModelSpec
 
 FORMAT = "aevp-model-1"
 WEIGHTS = "weights.safetensors"
@@ -55,8 +55,9 @@ def is_valid_id(model_id: str) -> bool:
 
 
 def spec_name(spec: ModelSpec) -> str:
-    """A readable architecture name such as 'ae-32-64-l16'."""
-    return "ae-" + "-".join(str(b.filters) for b in spec.blocks) + f"-l{spec.latent_dim}"
+    """A readable architecture name such as 'ae-32-64-l16' (a VAE's 'vae-...', a denoising one's 'dae-...')."""
+    filters = "-".join(str(b.filters) for b in spec.blocks)
+    return f"{VARIANT_PREFIX[spec.variant].lower()}-{filters}-l{spec.latent_dim}"
 
 
 def new_model_id(spec: ModelSpec) -> str:

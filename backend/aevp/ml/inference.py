@@ -23,6 +23,12 @@ class ExploreOutput:
     latent: np.ndarray  # (N, D)
     reconstruction: np.ndarray  # (N, 28, 28) in [0, 1]
     activations: dict[str, np.ndarray]  # layer-table order, latent included; (N, H, W, C) or (N, D)
+    latent_logvar: np.ndarray | None = None  # (N, D) for a VAE (whose `latent` is the mean), else None
+
+    @property
+    def latent_sigma(self) -> np.ndarray | None:
+        """A VAE's standard deviation per latent dimension, exp(logvar / 2)."""
+        return None if self.latent_logvar is None else np.exp(0.5 * self.latent_logvar)
 
 
 def _as_images(images: np.ndarray) -> np.ndarray:
@@ -54,8 +60,10 @@ class Inference:
     def explore(self, images: np.ndarray) -> ExploreOutput:
         x = jax.device_put(_as_images(images), self.device)
         latent, recon, acts = jax.device_get(self._fns.explore(self._params, x))
+        logvar = acts.get("latent_logvar")
         return ExploreOutput(np.asarray(latent), np.asarray(recon),
-                             {name: np.asarray(acts[name]) for name in self._order})
+                             {name: np.asarray(acts[name]) for name in self._order},
+                             None if logvar is None else np.asarray(logvar))
 
     def _as_latents(self, latents: np.ndarray) -> jax.Array:
         z = np.asarray(latents, np.float32)

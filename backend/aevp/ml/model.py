@@ -97,6 +97,9 @@ def _build_layer(row: LayerInfo, in_shape: tuple[int, ...], rng: np.random.Gener
     return MaxPool()
 
 
+LOGVAR = "latent_logvar"  # the VAE's log-variance head in the layer table
+
+
 class Autoencoder(nnx.Module):
     """Encoder and decoder as in `spec.layers()`; every layer's output is named as in the table."""
 
@@ -105,18 +108,29 @@ class Autoencoder(nnx.Module):
         self.rows = tuple(spec.layers())
         self.act = ACTIVATIONS[spec.activation]
         shape: tuple[int, ...] = (28, 28, 1)
+        features = shape
         layers = {}
         for row in self.rows:
-            layers[row.name] = _build_layer(row, shape, rng)
+            if row.name == "latent":
+                features = shape
+            # The VAE's log-variance head reads the same features as the mean (`latent`).
+            layers[row.name] = _build_layer(row, features if row.name == LOGVAR else shape, rng)
             shape = row.shape
         self.layers = nnx.Dict(layers)
-        self.encoder_names = tuple(r.name for r in self.rows if r.part == "encoder")
+        self.variational = LOGVAR in layers
+        # The encoder's trunk and mean; the log-variance head is applied beside `latent` in `encode_stats`.
+        self.encoder_names = tuple(r.name for r in self.rows if r.part == "encoder" and r.name != LOGVAR)
         self.decoder_names = tuple(r.name for r in self.rows if r.part == "decoder")
 
-    def _run(self, names: tuple[str, ...], x: jax.Array, keep: dict[str, jax.Array] | None) -> jax.Array:
+    def _run(
+        self, names: tuple[str, ...], x: jax.Array, keep: dict[str, jax.Array] | None,
+        features: list[jax.Array] | None = None,
+    ) -> jax.Array:
         for row in self.rows:
             if row.name not in names:
                 continue
+            if row.name == "latent" and features is not None:
+                features.append(x)
             x = self.layers[row.name](x)
             if row.activation is not None and row.activation != "sigmoid":
                 x = self.act(x)
@@ -125,8 +139,21 @@ class Autoencoder(nnx.Module):
         return x
 
     def encode(self, images: jax.Array, keep: dict[str, jax.Array] | None = None) -> jax.Array:
-        """(N, 28, 28) images in [0, 1] -> (N, latent_dim)."""
-        return self._run(self.encoder_names, images[..., None], keep)
+        """(N, 28, 28) images in [0, 1] -> (N, latent_dim): the code (for a VAE, the mean)."""
+        return self.encode_stats(images, keep)[0]
+
+    def encode_stats(
+        self, images: jax.Array, keep: dict[str, jax.Array] | None = None
+    ) -> tuple[jax.Array, jax.Array | None]:
+        """(mean, log-variance) for a VAE, (code, None) otherwise; each (N, latent_dim)."""
+        if not self.variational:
+            return self._run(self.encoder_names, images[..., None], keep), None
+        features: list[jax.Array] = []
+        mean = self._run(self.encoder_names, images[..., None], keep, features)
+        logvar = self.layers[LOGVAR](features[0])
+        if keep is not None:
+            keep[LOGVAR] = logvar
+        return mean, logvar
 
     def decode_logits(self, latent: jax.Array, keep: dict[str, jax.Array] | None = None) -> jax.Array:
         """(N, latent_dim) -> (N, 28, 28) logits of the reconstruction."""
@@ -137,7 +164,8 @@ class Autoencoder(nnx.Module):
         return self.decode_logits(self.encode(images))
 
     def explore(self, images: jax.Array) -> tuple[jax.Array, jax.Array, dict[str, jax.Array]]:
-        """Latent, reconstruction and every layer's activation for a batch of images."""
+        """Latent (a VAE's mean), reconstruction and every layer's activation for a batch of images (a
+        VAE's log-variance is the activation 'latent_logvar'). Decoded from the mean: no sampling."""
         acts: dict[str, jax.Array] = {}
         latent = self.encode(images, acts)
         logits = self.decode_logits(latent, acts)

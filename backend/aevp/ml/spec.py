@@ -20,7 +20,11 @@ MAX_FORWARD_FLOPS = 400_000_000
 
 Dataset = Literal["mnist", "fashion-mnist"]
 Variant = Literal["plain", "denoising", "vae"]
-SUPPORTED_VARIANTS: tuple[str, ...] = ("plain",)
+SUPPORTED_VARIANTS: tuple[str, ...] = ("plain", "denoising", "vae")
+Corruption = Literal["gaussian", "mask"]
+# Names start with this: AE-32-64-L16, VAE-32-64-L16, DAE-32-64-L16.
+VARIANT_PREFIX = {"plain": "AE", "vae": "VAE", "denoising": "DAE"}
+MAX_MASK_FRACTION = 0.9
 Activation = Literal["relu", "leaky_relu", "gelu", "silu", "tanh"]
 
 
@@ -53,13 +57,27 @@ def _default_blocks() -> list[ConvBlock]:
     return [ConvBlock(filters=32, kernel=3), ConvBlock(filters=64, kernel=3)]
 
 
+# The fields that change the model's shapes or its inference graph.
+ARCHITECTURE_FIELDS = ("variant", "blocks", "downsample", "latent_dim", "activation", "loss")
+
+
+def _variant_fields_optional(schema: dict) -> None:
+    if "required" in schema:
+        schema["required"] = [n for n in schema["required"] if n not in ("beta", "corruption", "corruption_level")]
+
+
 class ModelSpec(BaseModel):
     """A convolutional autoencoder and how to train it. Defaults give AE-32-64-L16."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    # The variant fields came later: a spec without them (an older client's) is complete.
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", json_schema_extra=_variant_fields_optional)
 
     dataset: Dataset = "mnist"
-    variant: Variant = Field("plain", description="plain; denoising and vae are reserved for later")
+    variant: Variant = Field(
+        "plain",
+        description="plain; vae (the encoder gives a mean and a log-variance, loss = BCE summed over pixels + "
+        "beta x KL); denoising (inputs corrupted in training only, targets clean)",
+    )
     blocks: Annotated[list[ConvBlock], Field(min_length=1, max_length=4)] = Field(
         default_factory=_default_blocks
     )
@@ -72,6 +90,13 @@ class ModelSpec(BaseModel):
     batch_size: Annotated[int, Field(ge=8, le=1024)] = 128
     epochs: Annotated[int, Field(ge=1, le=100)] = 5
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    beta: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = Field(
+        1.0, description="vae only: weight of the KL term"
+    )
+    corruption: Corruption = Field("gaussian", description="denoising only: gaussian noise or random masking")
+    corruption_level: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = Field(
+        0.3, description="denoising only: noise sigma (gaussian, 0..1) or fraction of pixels zeroed (mask, 0..0.9)"
+    )
 
     @field_validator("blocks")
     @classmethod
@@ -91,6 +116,11 @@ class ModelSpec(BaseModel):
     def _check_combination(self) -> ModelSpec:
         if self.variant not in SUPPORTED_VARIANTS:
             raise ValueError(f"variant: '{self.variant}' is not available yet; use one of {SUPPORTED_VARIANTS}")
+        if self.corruption == "mask" and self.corruption_level > MAX_MASK_FRACTION:
+            raise ValueError(
+                f"corruption_level: masking {self.corruption_level:g} of the pixels leaves too little to "
+                f"reconstruct from; use at most {MAX_MASK_FRACTION}"
+            )
         params, flops = self.param_count, self.forward_flops
         if params > MAX_PARAMS:
             raise ValueError(
@@ -136,8 +166,18 @@ class ModelSpec(BaseModel):
 
     def architecture_key(self) -> str:
         """Identifies the compiled functions: fields that change shapes or the computation graph."""
-        arch = self.model_dump(include={"variant", "blocks", "downsample", "latent_dim", "activation", "loss"})
+        arch = self.model_dump(include=set(ARCHITECTURE_FIELDS))
         return hashlib.sha256(repr(sorted(arch.items())).encode()).hexdigest()[:16]
+
+    def training_key(self) -> str:
+        """Identifies the compiled train step: the architecture, the optimizer, the batch size and the
+        variant's own hyper-parameters (fields a variant does not use are left out)."""
+        exclude = {"dataset", "epochs", "seed"}
+        if self.variant != "vae":
+            exclude.add("beta")
+        if self.variant != "denoising":
+            exclude |= {"corruption", "corruption_level"}
+        return self.model_dump_json(exclude=exclude)
 
     def summary(self) -> str:
         """One line such as 'conv 32 -> pool -> conv 64 -> pool -> 16'."""
@@ -184,6 +224,13 @@ def _build_layers(spec: ModelSpec) -> list[LayerInfo]:
         LayerInfo(name="latent", part="encoder", kind="dense", shape=(d,),
                   params=flat * d + d, flops=2 * flat * d, activation=None)
     )
+    if spec.variant == "vae":
+        # The encoder's second head: `latent` is the mean (the code the decoder reads at evaluation),
+        # `latent_logvar` the log-variance, both from the same features.
+        rows.append(
+            LayerInfo(name="latent_logvar", part="encoder", kind="dense", shape=(d,),
+                      params=flat * d + d, flops=2 * flat * d, activation=None)
+        )
     rows.append(
         LayerInfo(name="dec_dense", part="decoder", kind="dense", shape=(side, side, channels),
                   params=d * flat + flat, flops=2 * d * flat, activation=act)

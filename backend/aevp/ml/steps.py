@@ -22,7 +22,7 @@ from jax import lax
 
 from aevp.ml.metrics import image_metrics
 from aevp.ml.model import Autoencoder
-from aevp.ml.spec import ModelSpec
+from aevp.ml.spec import ARCHITECTURE_FIELDS, ModelSpec
 
 Params = Any  # an nnx.State of the model's Params
 FlatParams = dict[str, np.ndarray]
@@ -59,10 +59,6 @@ def unflatten_params(spec: ModelSpec, flat: FlatParams) -> Params:
     return state
 
 
-def _spec_key(spec: ModelSpec) -> str:
-    return spec.model_dump_json(exclude={"dataset", "epochs", "seed"})
-
-
 def reconstruction_loss(spec: ModelSpec, logits: jax.Array, images: jax.Array) -> jax.Array:
     """Per-image loss, averaged over pixels: BCE on logits (stable) or MSE of the sigmoid output."""
     if spec.loss == "bce":
@@ -70,6 +66,31 @@ def reconstruction_loss(spec: ModelSpec, logits: jax.Array, images: jax.Array) -
     else:
         per_pixel = jnp.square(jax.nn.sigmoid(logits) - images)
     return per_pixel.mean(axis=(1, 2))
+
+
+def kl_divergence(mean: jax.Array, logvar: jax.Array) -> jax.Array:
+    """Per-image KL(N(mean, exp(logvar)) || N(0, I)) in nats, summed over latent dimensions."""
+    return 0.5 * jnp.sum(jnp.square(mean) + jnp.exp(logvar) - 1.0 - logvar, axis=-1)
+
+
+def corrupt(spec: ModelSpec, images: jax.Array, key: jax.Array) -> jax.Array:
+    """A denoising autoencoder's training input: Gaussian noise of sigma `corruption_level` (clipped to
+    [0, 1]), or a random `corruption_level` of the pixels set to 0."""
+    if spec.corruption == "gaussian":
+        noisy = images + spec.corruption_level * jax.random.normal(key, images.shape, images.dtype)
+        return jnp.clip(noisy, 0.0, 1.0)
+    keep = jax.random.bernoulli(key, 1.0 - spec.corruption_level, images.shape)
+    return jnp.where(keep, images, 0.0)
+
+
+def step_key(epoch_key: jax.Array, step_index: jax.Array) -> jax.Array:
+    """The random key of one training step (sampling, corruption): the epoch's key folded with the step."""
+    return jax.random.fold_in(epoch_key, step_index)
+
+
+def epoch_key(spec: ModelSpec, epoch: int) -> jax.Array:
+    """The key passed to every step of an epoch, from the spec's seed and the epoch."""
+    return jax.random.fold_in(jax.random.key(spec.seed), epoch)
 
 
 def make_optimizer(spec: ModelSpec) -> optax.GradientTransformation:
@@ -84,10 +105,11 @@ def make_optimizer(spec: ModelSpec) -> optax.GradientTransformation:
 class TrainFunctions:
     graphdef: nnx.GraphDef
     optimizer: optax.GradientTransformation
-    # (params, opt_state, images_u8 (N,28,28), order (N,), step) -> (params, opt_state, loss)
+    # (params, opt_state, images_u8 (N,28,28), order (N,), step, epoch_key) -> (params, opt_state, loss);
+    # loss is the batch's mean loss, for a VAE the vector (loss, reconstruction, KL), each per image
     step: Callable[..., tuple[Params, Any, jax.Array]]
-    # (params, images_u8 (M,28,28)) -> per-image (loss, psnr, ssim)
-    evaluate: Callable[..., tuple[jax.Array, jax.Array, jax.Array]]
+    # (params, images_u8 (M,28,28)) -> per-image {'loss', 'psnr', 'ssim'} (+ 'recon', 'kl' for a VAE)
+    evaluate: Callable[..., dict[str, jax.Array]]
 
 
 @lru_cache(maxsize=16)
@@ -96,24 +118,48 @@ def _train_functions(key: str) -> TrainFunctions:
     graphdef, _ = init_params(spec)
     tx = make_optimizer(spec)
     batch = spec.batch_size
+    vae = spec.variant == "vae"
 
-    def loss_fn(params: Params, images: jax.Array) -> jax.Array:
-        logits = nnx.merge(graphdef, params)(images)
-        return reconstruction_loss(spec, logits, images).mean()
+    def vae_terms(params: Params, images: jax.Array, rng: jax.Array | None) -> tuple[jax.Array, ...]:
+        """Per-image (reconstruction summed over pixels, KL, reconstruction); sampled when `rng` is given,
+        at the mean otherwise."""
+        model = nnx.merge(graphdef, params)
+        mean, logvar = model.encode_stats(images)
+        assert logvar is not None
+        z = mean if rng is None else mean + jnp.exp(0.5 * logvar) * jax.random.normal(rng, mean.shape, mean.dtype)
+        logits = model.decode_logits(z)
+        recon = reconstruction_loss(spec, logits, images) * (images.shape[1] * images.shape[2])
+        return recon, kl_divergence(mean, logvar), logits
 
-    def step(params, opt_state, images_u8, order, step_index):
+    def loss_fn(params: Params, images: jax.Array, rng: jax.Array) -> tuple[jax.Array, jax.Array]:
+        if vae:
+            recon, kl, _ = vae_terms(params, images, rng)
+            loss = (recon + spec.beta * kl).mean()
+            return loss, jnp.stack([loss, recon.mean(), kl.mean()])
+        inputs = corrupt(spec, images, rng) if spec.variant == "denoising" else images
+        loss = reconstruction_loss(spec, nnx.merge(graphdef, params)(inputs), images).mean()
+        return loss, loss
+
+    def step(params, opt_state, images_u8, order, step_index, epoch_key):
         # The dataset stays on the device; the batch is picked by index inside the jitted step.
         idx = lax.dynamic_slice_in_dim(order, step_index * batch, batch)
         images = images_u8[idx].astype(jnp.float32) / 255.0
-        loss, grads = jax.value_and_grad(loss_fn)(params, images)
+        rng = step_key(epoch_key, step_index)
+        (_, report), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, images, rng)
         updates, opt_state = tx.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
+        return optax.apply_updates(params, updates), opt_state, report
 
     def evaluate(params, images_u8):
+        # Clean inputs, and a VAE decodes its mean: evaluation is deterministic.
         images = images_u8.astype(jnp.float32) / 255.0
-        logits = nnx.merge(graphdef, params)(images)
+        if vae:
+            recon, kl, logits = vae_terms(params, images, None)
+            extra = {"loss": recon + spec.beta * kl, "recon": recon, "kl": kl}
+        else:
+            logits = nnx.merge(graphdef, params)(images)
+            extra = {"loss": reconstruction_loss(spec, logits, images)}
         psnr, ssim = image_metrics(jax.nn.sigmoid(logits), images)
-        return reconstruction_loss(spec, logits, images), psnr, ssim
+        return {**extra, "psnr": psnr, "ssim": ssim}
 
     return TrainFunctions(
         graphdef=graphdef,
@@ -125,7 +171,7 @@ def _train_functions(key: str) -> TrainFunctions:
 
 def train_functions(spec: ModelSpec) -> TrainFunctions:
     """Compiled train and eval steps for this architecture, optimizer and batch size (cached)."""
-    return _train_functions(_spec_key(spec))
+    return _train_functions(spec.training_key())
 
 
 @dataclass(frozen=True)
@@ -165,5 +211,4 @@ def _inference_functions(key: str) -> InferenceFunctions:
 
 def inference_functions(spec: ModelSpec) -> InferenceFunctions:
     """Compiled explore / encode / decode for this architecture (cached)."""
-    return _inference_functions(spec.model_dump_json(include={"variant", "blocks", "downsample",
-                                                             "latent_dim", "activation", "loss"}))
+    return _inference_functions(spec.model_dump_json(include=set(ARCHITECTURE_FIELDS)))

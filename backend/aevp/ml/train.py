@@ -27,7 +27,9 @@ class BatchLosses:
 
     epoch: int
     start_step: int
-    values: list[float]
+    values: list[float]  # the loss minimised (a VAE's: reconstruction + beta x KL, nats per image)
+    recon: list[float] | None = None  # a VAE's reconstruction term per batch (summed over pixels), else None
+    kl: list[float] | None = None  # a VAE's KL term per batch (nats per image), else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,16 @@ class EpochEnd:
     test_loss: float
     psnr: float  # mean per-image PSNR on the test set, dB
     ssim: float
+    # VAE only (None otherwise), per image over the test set, decoded from the mean:
+    train_recon: float | None = None  # the epoch's mean batch reconstruction term
+    train_kl: float | None = None
+    test_recon: float | None = None  # reconstruction term summed over pixels, nats
+    test_kl: float | None = None
+    test_elbo: float | None = None  # negative ELBO = test_recon + test_kl (test_loss weighs KL by beta)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that apply (a plain model's history has no VAE terms)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -77,12 +89,15 @@ TrainEvent = BatchLosses | Progress | Snapshot | EpochEnd | Finished
 
 
 def evaluate(spec: ModelSpec, params: steps.Params, images_u8: np.ndarray | jax.Array) -> dict[str, float]:
-    """Mean per-image test loss, PSNR and SSIM."""
+    """Mean per-image test loss, PSNR and SSIM; for a VAE also test_recon, test_kl and test_elbo."""
     fns = steps.train_functions(spec)
     images = jnp.asarray(images_u8)
     parts = [fns.evaluate(params, images[i : i + EVAL_CHUNK]) for i in range(0, images.shape[0], EVAL_CHUNK)]
-    loss, psnr, ssim = (np.concatenate([np.asarray(p[j]) for p in parts]) for j in range(3))
-    return {"test_loss": float(loss.mean()), "psnr": float(psnr.mean()), "ssim": float(ssim.mean())}
+    mean = {k: float(np.concatenate([np.asarray(p[k]) for p in parts]).mean()) for k in parts[0]}
+    out = {"test_loss": mean["loss"], "psnr": mean["psnr"], "ssim": mean["ssim"]}
+    if "kl" in mean:
+        out.update(test_recon=mean["recon"], test_kl=mean["kl"], test_elbo=mean["recon"] + mean["kl"])
+    return out
 
 
 def probe_indices(count: int, total: int) -> np.ndarray:
@@ -137,24 +152,34 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
     for epoch in range(1, spec.epochs + 1):
         rng = np.random.default_rng([spec.seed, epoch])
         order = jax.device_put(rng.permutation(train_images.shape[0]).astype(np.int32))
+        key = steps.epoch_key(spec, epoch)
         pending: list[jax.Array] = []
         epoch_losses: list[float] = []
+        epoch_terms: list[np.ndarray] = []  # a VAE's (recon, kl) per batch
         last_flush = time.perf_counter()
         for i in range(steps_per_epoch):
             if should_stop():
                 yield Finished("cancelled", history=history)
                 return
-            params, opt_state, loss = fns.step(params, opt_state, images, order, i)
+            params, opt_state, loss = fns.step(params, opt_state, images, order, i, key)
             pending.append(loss)
             now = time.perf_counter()
             if now - last_flush >= FLUSH_INTERVAL_S or i == steps_per_epoch - 1:
-                values = [float(v) for v in jax.device_get(pending)]
+                fetched = np.asarray(jax.device_get(pending), np.float64)
+                pending = []
+                terms: dict[str, list[float]] = {}
+                if fetched.ndim == 2:  # a VAE: (loss, recon, kl) per batch
+                    epoch_terms.append(fetched[:, 1:])
+                    terms = {"recon": fetched[:, 1].tolist(), "kl": fetched[:, 2].tolist()}
+                    for name, vals in terms.items():
+                        history.setdefault(name, []).extend(vals)
+                    fetched = fetched[:, 0]
+                values = [float(v) for v in fetched]
                 start = done
                 done += len(values)
-                pending = []
                 epoch_losses += values
                 history["losses"] += values
-                yield BatchLosses(epoch, start, values)
+                yield BatchLosses(epoch, start, values, **terms)
                 now = last_flush = time.perf_counter()
                 if rate_from is None:  # the first step includes compilation: measure from after it
                     rate_from = (now, done)
@@ -169,8 +194,11 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
         if not all(math.isfinite(v) for v in metrics.values()):
             raise FloatingPointError(f"training diverged in epoch {epoch} (test loss {metrics['test_loss']}); "
                                      "try a lower learning_rate")
+        if epoch_terms:
+            train_recon, train_kl = np.concatenate(epoch_terms).mean(axis=0)
+            metrics.update(train_recon=float(train_recon), train_kl=float(train_kl))
         end = EpochEnd(epoch, float(np.mean(epoch_losses)), **metrics)
-        history["epochs"].append(end.__dict__.copy())
+        history["epochs"].append(end.as_dict())
         yield end
     yield snapshot(done, spec.epochs)
     final = {**history["epochs"][-1], "epochs": spec.epochs, "train_seconds": time.perf_counter() - started,

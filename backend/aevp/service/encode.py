@@ -109,8 +109,15 @@ def explore_result(
         mse=mse,
         psnr=psnr,
         ssim=ssim if ssim is not None and np.isfinite(ssim) else None,
+        latent_sigma=latent_sigma(activations, index),
         **extra,
     )
+
+
+def latent_sigma(activations: Mapping[str, np.ndarray], index: int = 0) -> list[float | None] | None:
+    """A VAE's standard deviation per latent dimension, from its 'latent_logvar' activation; else None."""
+    logvar = activations.get("latent_logvar")
+    return None if logvar is None else finite_list(np.exp(0.5 * np.asarray(logvar[index], np.float64)))
 
 
 def explore_model(*args: Any, **kwargs: Any) -> ExploreResult:

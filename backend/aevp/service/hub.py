@@ -72,6 +72,7 @@ class Update:
     start_step: int
     losses: np.ndarray
     epochs: list[EpochMetrics]
+    terms: dict[str, np.ndarray]  # a VAE's 'recon' and 'kl' per batch, aligned with `losses`; else empty
     progress: Progress | None
     snapshot_seq: int
     end: EndMessage | None
@@ -85,6 +86,7 @@ class Topic:
         self._layers = layers
         self._lock = threading.Lock()
         self._losses = array("d")
+        self._terms: dict[str, array[float]] = {}  # a VAE's per-batch 'recon' and 'kl', aligned with _losses
         self._epochs: list[EpochMetrics] = []
         self._progress: Progress | None = None
         self._progress_seq = 0
@@ -97,14 +99,22 @@ class Topic:
 
     # --- producer side (the training thread) ---------------------------------------------------
 
-    def add_losses(self, start_step: int, values: list[float]) -> None:
+    def add_losses(self, start_step: int, values: list[float], terms: dict[str, list[float]] | None = None) -> None:
+        """Batch losses from `start_step` on; `terms`: a VAE's per-batch 'recon' and 'kl', aligned with them."""
         with self._lock:
             have = len(self._losses)
+            for name in terms or {}:
+                self._terms.setdefault(name, array("d", [float("nan")] * have))
             if start_step > have:  # the trainer promises contiguity; never invent values, say so loudly
                 log.error("loss stream gap: expected step %d, got %d", have, start_step)
-                self._losses.extend([float("nan")] * (start_step - have))
+                for arr in (self._losses, *self._terms.values()):
+                    arr.extend([float("nan")] * (start_step - have))
                 have = start_step
-            self._losses.extend(values[have - start_step :])
+            skip = have - start_step  # values already received
+            self._losses.extend(values[skip:])
+            for name, arr in self._terms.items():
+                given = (terms or {}).get(name)
+                arr.extend(given[skip:] if given is not None else [float("nan")] * max(len(values) - skip, 0))
         self._wake()
 
     def set_progress(self, progress: Progress) -> None:
@@ -168,19 +178,25 @@ class Topic:
             epochs = list(self._epochs)
         return encode.finite_list(losses), epochs
 
+    def history_terms(self) -> dict[str, list[float | None]]:
+        """A VAE's per-batch 'recon' and 'kl' so far (empty for other variants)."""
+        with self._lock:
+            return {k: encode.finite_list(np.asarray(v, dtype=np.float64)) for k, v in self._terms.items()}
+
     def read(self, cursor: Cursor) -> Update:
         """What `cursor` has not seen; advances it."""
         with self._lock:
             start = cursor.losses
             n = len(self._losses)
             losses = np.frombuffer(self._losses, dtype=np.float64)[start:n].copy() if n > start else np.zeros(0)
+            terms = {k: np.frombuffer(v, dtype=np.float64)[start:n].copy() for k, v in self._terms.items()}
             epochs = self._epochs[cursor.epochs :]
             progress = self._progress if self._progress_seq != cursor.progress_seq else None
             snapshot_seq = self._snapshot_seq if self._snapshot_seq != cursor.snapshot_seq else 0
             cursor.losses, cursor.epochs = n, len(self._epochs)
             cursor.progress_seq, cursor.snapshot_seq = self._progress_seq, self._snapshot_seq
             end = self._end
-        return Update(start, losses, epochs, progress, snapshot_seq, end)
+        return Update(start, losses, epochs, terms, progress, snapshot_seq, end)
 
     def snapshot_json(self) -> str | None:
         """The newest snapshot as a message, encoded once however many clients send it."""
@@ -273,7 +289,8 @@ class Hub:
             update = topic.read(cursor)
             if first:
                 losses, epochs = encode.finite_list(update.losses), update.epochs
-                await self.send(ws, HistoryMessage(losses=losses, epochs=epochs).model_dump_json())
+                terms = {k: encode.finite_list(v) for k, v in update.terms.items()}
+                await self.send(ws, HistoryMessage(losses=losses, epochs=epochs, **terms).model_dump_json())
                 first = False
             else:
                 await self._send_losses(ws, update)
@@ -296,7 +313,10 @@ class Hub:
     async def _send_losses(self, ws: WebSocket, update: Update) -> None:
         for offset in range(0, len(update.losses), MAX_LOSSES_PER_MESSAGE):
             chunk = update.losses[offset : offset + MAX_LOSSES_PER_MESSAGE]
-            message = LossesMessage(start_step=update.start_step + offset, values=encode.finite_list(chunk))
+            terms = {
+                k: encode.finite_list(v[offset : offset + MAX_LOSSES_PER_MESSAGE]) for k, v in update.terms.items()
+            }
+            message = LossesMessage(start_step=update.start_step + offset, values=encode.finite_list(chunk), **terms)
             await self.send(ws, message.model_dump_json())
 
 

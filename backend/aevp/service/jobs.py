@@ -26,7 +26,15 @@ from aevp.ml.spec import ModelSpec
 from aevp.service.datasource import DataSource
 from aevp.service.hub import RawSnapshot, Topic
 from aevp.service.registry import ModelRegistry
-from aevp.service.schemas import EndMessage, EpochMetrics, JobDetail, JobInfo, JobState, Progress
+from aevp.service.schemas import (
+    VAE_EPOCH_FIELDS,
+    EndMessage,
+    EpochMetrics,
+    JobDetail,
+    JobInfo,
+    JobState,
+    Progress,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +103,7 @@ class Job:
 
     def detail(self) -> JobDetail:
         losses, epochs = self.topic.history()
-        return JobDetail(**self.info().model_dump(), losses=losses, epochs=epochs)
+        return JobDetail(**self.info().model_dump(), losses=losses, epochs=epochs, **self.topic.history_terms())
 
 
 class JobManager:
@@ -207,7 +215,9 @@ class JobManager:
         for event in events:
             kind = type(event).__name__  # dispatch on the event's name: aevp.ml's frozen dataclasses
             if kind == "BatchLosses":
-                job.topic.add_losses(event.start_step, [float(v) for v in event.values])
+                terms = {k: [float(v) for v in vals] for k in ("recon", "kl")
+                         if (vals := getattr(event, k, None)) is not None}
+                job.topic.add_losses(event.start_step, [float(v) for v in event.values], terms or None)
             elif kind == "Progress":
                 total = max(int(event.total_steps), 1)
                 job.topic.set_progress(
@@ -238,6 +248,7 @@ class JobManager:
                         test_loss=_finite(event.test_loss),
                         psnr=_finite(event.psnr),
                         ssim=_finite(event.ssim),
+                        **{k: _finite(getattr(event, k, None)) for k in VAE_EPOCH_FIELDS},
                     )
                 )
             elif kind == "Finished":

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from aevp.ml.spec import ModelSpec
+from aevp.ml.spec import VARIANT_PREFIX, ModelSpec
 from aevp.service import encode
 from aevp.service.datasource import TITLES, DataSource
 from aevp.service.schemas import (
+    VAE_EPOCH_FIELDS,
     DecodeResult,
     DimStats,
     EpochMetrics,
@@ -74,7 +75,8 @@ class ModelEntry:
     @property
     def title(self) -> str:
         filters = "-".join(str(b.filters) for b in self.spec.blocks)
-        return f"AE-{filters}-L{self.spec.latent_dim} · {TITLES.get(self.spec.dataset, self.spec.dataset)}"
+        dataset = TITLES.get(self.spec.dataset, self.spec.dataset)
+        return f"{VARIANT_PREFIX[self.spec.variant]}-{filters}-L{self.spec.latent_dim} · {dataset}"
 
     def summary(self) -> ModelSummary:
         return ModelSummary(
@@ -114,7 +116,7 @@ def history_of(history: dict[str, Any] | None) -> TrainingHistory:
     losses = encode.finite_list(np.asarray(history.get("losses", []), dtype=np.float64))
     epochs = []
     for row in history.get("epochs", []):
-        values = {k: row.get(k) for k in ("train_loss", "test_loss", "psnr", "ssim")}
+        values = {k: row.get(k) for k in ("train_loss", "test_loss", "psnr", "ssim", *VAE_EPOCH_FIELDS)}
         clean = {k: (float(v) if isinstance(v, int | float) and np.isfinite(v) else None) for k, v in values.items()}
         epochs.append(EpochMetrics(epoch=int(row.get("epoch", len(epochs) + 1)), **clean))
     return TrainingHistory(losses=losses, epochs=epochs)

@@ -48,6 +48,34 @@ class Response(BaseModel):
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
+def optional_in_schema(*names: str, examples: list[Any] | None = None) -> Any:
+    """A `json_schema_extra` that leaves `names` out of `required`: fields a message carries only for
+    some models (a VAE's terms), so clients built before them, and their tests, stay valid."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        if "required" in schema:
+            schema["required"] = [n for n in schema["required"] if n not in names]
+        if examples is not None:
+            schema["examples"] = examples
+
+    return extra
+
+
+VAE_EPOCH_FIELDS = ("train_recon", "train_kl", "test_recon", "test_kl", "test_elbo")
+VAE_LOSS_FIELDS = ("recon", "kl")
+_TERM_LIST = list[float | None] | None
+
+
+def _recon_field() -> Any:
+    return Field(None, description="VAE only: each batch's reconstruction term (BCE summed over pixels, nats "
+                 "per image), aligned with `values`; null for other variants")
+
+
+def _kl_field() -> Any:
+    return Field(None, description="VAE only: each batch's KL term (nats per image), aligned with `values`; "
+                 "null for other variants")
+
+
 # --- images and latents ------------------------------------------------------------------------
 
 Pixel = Annotated[float, Field(ge=0, le=255, allow_inf_nan=False)]
@@ -149,11 +177,20 @@ class LayerRow(Response):
 
 
 class EpochMetrics(Response):
+    model_config = ConfigDict(json_schema_extra=optional_in_schema(*VAE_EPOCH_FIELDS))
+
     epoch: int = Field(description="Counts from 1")
-    train_loss: float | None
+    train_loss: float | None = Field(description="Mean batch loss (a VAE's: reconstruction + beta x KL, nats)")
     test_loss: float | None
     psnr: float | None = Field(description="Mean PSNR over the test set, dB")
     ssim: float | None = Field(description="Mean SSIM over the test set")
+    train_recon: float | None = Field(None, description="VAE only: mean batch reconstruction term, nats")
+    train_kl: float | None = Field(None, description="VAE only: mean batch KL term, nats")
+    test_recon: float | None = Field(
+        None, description="VAE only: test reconstruction term (BCE summed over pixels, decoded from the mean)"
+    )
+    test_kl: float | None = Field(None, description="VAE only: test KL term, nats per image")
+    test_elbo: float | None = Field(None, description="VAE only: test negative ELBO = test_recon + test_kl, nats")
 
 
 class Progress(Response):
@@ -316,7 +353,9 @@ class DecodeRequest(Request):
 
 
 class ExploreResult(Response):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.EXPLORE_RESULT]})
+    model_config = ConfigDict(
+        json_schema_extra=optional_in_schema("latent_sigma", examples=[examples.EXPLORE_RESULT])
+    )
 
     latent: list[float | None]
     reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
@@ -331,6 +370,11 @@ class ExploreResult(Response):
     ssim: float | None = Field(
         description="Structural similarity of the reconstruction to the input (dm-pix: 11x11 Gaussian "
         "window, sigma 1.5, data range 1); 1 for identical images"
+    )
+    latent_sigma: list[float | None] | None = Field(
+        None,
+        description="VAE only: the standard deviation of each latent dimension, exp(logvar / 2) (`latent` is "
+        "the mean, which the reconstruction decodes); null for other variants",
     )
 
 
@@ -364,10 +408,14 @@ class JobInfo(Response):
 
 
 class JobDetail(JobInfo):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.JOB_DETAIL]})
+    model_config = ConfigDict(
+        json_schema_extra=optional_in_schema(*VAE_LOSS_FIELDS, examples=[examples.JOB_DETAIL])
+    )
 
     losses: list[float | None] = Field(description="Every batch's training loss so far, in order")
     epochs: list[EpochMetrics]
+    recon: _TERM_LIST = _recon_field()
+    kl: _TERM_LIST = _kl_field()
 
 
 # --- WebSocket messages -------------------------------------------------------------------------
@@ -385,15 +433,23 @@ class HelloMessage(Message):
 
 
 class HistoryMessage(Message):
+    model_config = ConfigDict(json_schema_extra=optional_in_schema(*VAE_LOSS_FIELDS))
+
     type: Literal["history"] = "history"
     losses: list[float | None] = Field(description="Every batch's loss so far, from step 0")
     epochs: list[EpochMetrics]
+    recon: _TERM_LIST = _recon_field()
+    kl: _TERM_LIST = _kl_field()
 
 
 class LossesMessage(Message):
+    model_config = ConfigDict(json_schema_extra=optional_in_schema(*VAE_LOSS_FIELDS))
+
     type: Literal["losses"] = "losses"
     start_step: int = Field(description="Step of values[0]; the previous message's start_step + its length")
     values: list[float | None]
+    recon: _TERM_LIST = _recon_field()
+    kl: _TERM_LIST = _kl_field()
 
 
 class ProgressMessage(Progress, Message):
@@ -426,7 +482,8 @@ class ErrorMessage(Message):
 
 
 class ExploreResultMessage(ExploreResult, Message):
-    model_config = ConfigDict(json_schema_extra=None)  # the REST example is not a message
+    # the REST example is not a message
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("latent_sigma"))
 
     type: Literal["explore_result"] = "explore_result"
     request_id: int

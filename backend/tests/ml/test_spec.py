@@ -53,11 +53,12 @@ def test_out_of_range_fields_rejected_with_their_name(field, value):
     assert err.value.errors()[0]["loc"][0] == field
 
 
-def test_filters_limit_and_reserved_variants():
+def test_filters_limit_and_unknown_variants():
     with pytest.raises(ValidationError):
         ModelSpec(blocks=[{"filters": 129, "kernel": 3}])
-    with pytest.raises(ValidationError, match="not available yet"):
-        ModelSpec(variant="vae")
+    with pytest.raises(ValidationError, match="variant"):
+        ModelSpec.model_validate({"variant": "gan"})
+    assert ModelSpec(variant="vae").variant == "vae" and ModelSpec(variant="denoising").variant == "denoising"
 
 
 def test_size_limit(monkeypatch):

@@ -36,7 +36,7 @@ export function BuilderPanel() {
         <Field label="Dataset" error={err("dataset")}>
           {(id, d) => <Select id={id} describedBy={d} value={spec.dataset} options={datasetOptions} onChange={(x) => set("dataset", x)} />}
         </Field>
-        <Field label="Variant" hint="denoising and VAE: reserved" error={err("variant")}>
+        <Field label="Variant" error={err("variant")}>
           {(id, d) => (
             <Select<Variant>
               id={id}
@@ -44,8 +44,8 @@ export function BuilderPanel() {
               value={spec.variant}
               options={[
                 { value: "plain", label: "plain" },
-                { value: "denoising", label: "denoising", disabled: true },
-                { value: "vae", label: "VAE", disabled: true },
+                { value: "denoising", label: "denoising" },
+                { value: "vae", label: "VAE" },
               ]}
               onChange={(x) => set("variant", x)}
             />
@@ -120,6 +120,32 @@ export function BuilderPanel() {
         <Field label="Seed" hint="0 … 2³¹−1" error={err("seed")}>
           {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("seed")} value={spec.seed} min={0} onChange={(x) => set("seed", x)} />}
         </Field>
+        {spec.variant === "vae" && (
+          <Field label="Beta (KL weight)" hint="0 … 10" error={err("beta")}>
+            {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("beta")} value={spec.beta} min={0} max={10} step="any" onChange={(x) => set("beta", x)} />}
+          </Field>
+        )}
+        {spec.variant === "denoising" && (
+          <Field label="Corruption" error={err("corruption")}>
+            {(id, d) => (
+              <Select<"gaussian" | "mask">
+                id={id}
+                describedBy={d}
+                value={spec.corruption}
+                options={[
+                  { value: "gaussian", label: "Gaussian noise" },
+                  { value: "mask", label: "random masking" },
+                ]}
+                onChange={(x) => set("corruption", x)}
+              />
+            )}
+          </Field>
+        )}
+        {spec.variant === "denoising" && (
+          <Field label={spec.corruption === "mask" ? "Masked fraction" : "Noise sigma"} hint={spec.corruption === "mask" ? "0 … 0.9" : "0 … 1"} error={err("corruption_level")}>
+            {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("corruption_level")} value={spec.corruption_level} min={0} max={1} step="any" onChange={(x) => set("corruption_level", x)} />}
+          </Field>
+        )}
       </div>
 
       <fieldset className="blocks">

@@ -18,6 +18,9 @@ const spec: ModelSpec = {
   batch_size: 128,
   epochs: 5,
   seed: 0,
+  beta: 1,
+  corruption: "gaussian",
+  corruption_level: 0.3,
 };
 
 describe("format", () => {

@@ -67,6 +67,9 @@ export const defaultSpec: ModelSpec = {
   batch_size: 128,
   epochs: 5,
   seed: 0,
+  beta: 1,
+  corruption: "gaussian",
+  corruption_level: 0.3,
 };
 
 export interface LabState {

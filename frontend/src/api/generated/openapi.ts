@@ -523,7 +523,10 @@ export type components = {
              * @description Counts from 1
              */
             epoch: number;
-            /** Train Loss */
+            /**
+             * Train Loss
+             * @description Mean batch loss (a VAE's: reconstruction + beta x KL, nats)
+             */
             train_loss: number | null;
             /** Test Loss */
             test_loss: number | null;
@@ -537,6 +540,31 @@ export type components = {
              * @description Mean SSIM over the test set
              */
             ssim: number | null;
+            /**
+             * Train Recon
+             * @description VAE only: mean batch reconstruction term, nats
+             */
+            train_recon?: number | null;
+            /**
+             * Train Kl
+             * @description VAE only: mean batch KL term, nats
+             */
+            train_kl?: number | null;
+            /**
+             * Test Recon
+             * @description VAE only: test reconstruction term (BCE summed over pixels, decoded from the mean)
+             */
+            test_recon?: number | null;
+            /**
+             * Test Kl
+             * @description VAE only: test KL term, nats per image
+             */
+            test_kl?: number | null;
+            /**
+             * Test Elbo
+             * @description VAE only: test negative ELBO = test_recon + test_kl, nats
+             */
+            test_elbo?: number | null;
         };
         /**
          * ExploreRequest
@@ -1459,6 +1487,11 @@ export type components = {
              * @description Structural similarity of the reconstruction to the input (dm-pix: 11x11 Gaussian window, sigma 1.5, data range 1); 1 for identical images
              */
             ssim: number | null;
+            /**
+             * Latent Sigma
+             * @description VAE only: the standard deviation of each latent dimension, exp(logvar / 2) (`latent` is the mean, which the reconstruction decodes); null for other variants
+             */
+            latent_sigma?: (number | null)[] | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1507,6 +1540,7 @@ export type components = {
          *       "spec": {
          *         "activation": "relu",
          *         "batch_size": 128,
+         *         "beta": 1,
          *         "blocks": [
          *           {
          *             "filters": 32,
@@ -1517,6 +1551,8 @@ export type components = {
          *             "kernel": 3
          *           }
          *         ],
+         *         "corruption": "gaussian",
+         *         "corruption_level": 0.3,
          *         "dataset": "mnist",
          *         "downsample": "maxpool",
          *         "epochs": 5,
@@ -1562,6 +1598,16 @@ export type components = {
             losses: (number | null)[];
             /** Epochs */
             epochs: components["schemas"]["EpochMetrics"][];
+            /**
+             * Recon
+             * @description VAE only: each batch's reconstruction term (BCE summed over pixels, nats per image), aligned with `values`; null for other variants
+             */
+            recon?: (number | null)[] | null;
+            /**
+             * Kl
+             * @description VAE only: each batch's KL term (nats per image), aligned with `values`; null for other variants
+             */
+            kl?: (number | null)[] | null;
         };
         /**
          * JobInfo
@@ -1580,6 +1626,7 @@ export type components = {
          *       "spec": {
          *         "activation": "relu",
          *         "batch_size": 128,
+         *         "beta": 1,
          *         "blocks": [
          *           {
          *             "filters": 32,
@@ -1590,6 +1637,8 @@ export type components = {
          *             "kernel": 3
          *           }
          *         ],
+         *         "corruption": "gaussian",
+         *         "corruption_level": 0.3,
          *         "dataset": "mnist",
          *         "downsample": "maxpool",
          *         "epochs": 5,
@@ -1766,6 +1815,7 @@ export type components = {
          *       "spec": {
          *         "activation": "relu",
          *         "batch_size": 128,
+         *         "beta": 1,
          *         "blocks": [
          *           {
          *             "filters": 32,
@@ -1776,6 +1826,8 @@ export type components = {
          *             "kernel": 3
          *           }
          *         ],
+         *         "corruption": "gaussian",
+         *         "corruption_level": 0.3,
          *         "dataset": "mnist",
          *         "downsample": "maxpool",
          *         "epochs": 5,
@@ -1836,7 +1888,7 @@ export type components = {
             dataset: "mnist" | "fashion-mnist";
             /**
              * Variant
-             * @description plain; denoising and vae are reserved for later
+             * @description plain; vae (the encoder gives a mean and a log-variance, loss = BCE summed over pixels + beta x KL); denoising (inputs corrupted in training only, targets clean)
              * @default plain
              * @enum {string}
              */
@@ -1893,6 +1945,25 @@ export type components = {
              * @default 0
              */
             seed: number;
+            /**
+             * Beta
+             * @description vae only: weight of the KL term
+             * @default 1
+             */
+            beta: number;
+            /**
+             * Corruption
+             * @description denoising only: gaussian noise or random masking
+             * @default gaussian
+             * @enum {string}
+             */
+            corruption: "gaussian" | "mask";
+            /**
+             * Corruption Level
+             * @description denoising only: noise sigma (gaussian, 0..1) or fraction of pixels zeroed (mask, 0..0.9)
+             * @default 0.3
+             */
+            corruption_level: number;
         };
         /**
          * ModelSummary
@@ -1912,6 +1983,7 @@ export type components = {
          *       "spec": {
          *         "activation": "relu",
          *         "batch_size": 128,
+         *         "beta": 1,
          *         "blocks": [
          *           {
          *             "filters": 32,
@@ -1922,6 +1994,8 @@ export type components = {
          *             "kernel": 3
          *           }
          *         ],
+         *         "corruption": "gaussian",
+         *         "corruption_level": 0.3,
          *         "dataset": "mnist",
          *         "downsample": "maxpool",
          *         "epochs": 5,

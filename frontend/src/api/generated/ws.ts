@@ -53,7 +53,7 @@ export interface JobInfo {
 export interface ModelSpec {
   dataset?: "mnist" | "fashion-mnist";
   /**
-   * plain; denoising and vae are reserved for later
+   * plain; vae (the encoder gives a mean and a log-variance, loss = BCE summed over pixels + beta x KL); denoising (inputs corrupted in training only, targets clean)
    */
   variant?: "plain" | "denoising" | "vae";
   /**
@@ -73,6 +73,18 @@ export interface ModelSpec {
   batch_size?: number;
   epochs?: number;
   seed?: number;
+  /**
+   * vae only: weight of the KL term
+   */
+  beta?: number;
+  /**
+   * denoising only: gaussian noise or random masking
+   */
+  corruption?: "gaussian" | "mask";
+  /**
+   * denoising only: noise sigma (gaussian, 0..1) or fraction of pixels zeroed (mask, 0..0.9)
+   */
+  corruption_level?: number;
 }
 /**
  * One encoder block: a convolution, then downsampling by 2.
@@ -121,6 +133,14 @@ export interface HistoryMessage {
    */
   losses: (number | null)[];
   epochs: EpochMetrics[];
+  /**
+   * VAE only: each batch's reconstruction term (BCE summed over pixels, nats per image), aligned with `values`; null for other variants
+   */
+  recon?: (number | null)[] | null;
+  /**
+   * VAE only: each batch's KL term (nats per image), aligned with `values`; null for other variants
+   */
+  kl?: (number | null)[] | null;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -131,6 +151,9 @@ export interface EpochMetrics {
    * Counts from 1
    */
   epoch: number;
+  /**
+   * Mean batch loss (a VAE's: reconstruction + beta x KL, nats)
+   */
   train_loss: number | null;
   test_loss: number | null;
   /**
@@ -141,6 +164,26 @@ export interface EpochMetrics {
    * Mean SSIM over the test set
    */
   ssim: number | null;
+  /**
+   * VAE only: mean batch reconstruction term, nats
+   */
+  train_recon?: number | null;
+  /**
+   * VAE only: mean batch KL term, nats
+   */
+  train_kl?: number | null;
+  /**
+   * VAE only: test reconstruction term (BCE summed over pixels, decoded from the mean)
+   */
+  test_recon?: number | null;
+  /**
+   * VAE only: test KL term, nats per image
+   */
+  test_kl?: number | null;
+  /**
+   * VAE only: test negative ELBO = test_recon + test_kl, nats
+   */
+  test_elbo?: number | null;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -154,6 +197,14 @@ export interface LossesMessage {
    */
   start_step: number;
   values: (number | null)[];
+  /**
+   * VAE only: each batch's reconstruction term (BCE summed over pixels, nats per image), aligned with `values`; null for other variants
+   */
+  recon?: (number | null)[] | null;
+  /**
+   * VAE only: each batch's KL term (nats per image), aligned with `values`; null for other variants
+   */
+  kl?: (number | null)[] | null;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -189,6 +240,9 @@ export interface EpochMessage {
    * Counts from 1
    */
   epoch: number;
+  /**
+   * Mean batch loss (a VAE's: reconstruction + beta x KL, nats)
+   */
   train_loss: number | null;
   test_loss: number | null;
   /**
@@ -199,6 +253,26 @@ export interface EpochMessage {
    * Mean SSIM over the test set
    */
   ssim: number | null;
+  /**
+   * VAE only: mean batch reconstruction term, nats
+   */
+  train_recon?: number | null;
+  /**
+   * VAE only: mean batch KL term, nats
+   */
+  train_kl?: number | null;
+  /**
+   * VAE only: test reconstruction term (BCE summed over pixels, decoded from the mean)
+   */
+  test_recon?: number | null;
+  /**
+   * VAE only: test KL term, nats per image
+   */
+  test_kl?: number | null;
+  /**
+   * VAE only: test negative ELBO = test_recon + test_kl, nats
+   */
+  test_elbo?: number | null;
   type: "epoch";
 }
 /**
@@ -345,6 +419,10 @@ export interface ExploreResultMessage {
    * Structural similarity of the reconstruction to the input (dm-pix: 11x11 Gaussian window, sigma 1.5, data range 1); 1 for identical images
    */
   ssim: number | null;
+  /**
+   * VAE only: the standard deviation of each latent dimension, exp(logvar / 2) (`latent` is the mean, which the reconstruction decodes); null for other variants
+   */
+  latent_sigma?: (number | null)[] | null;
   type: "explore_result";
   request_id: number;
 }
