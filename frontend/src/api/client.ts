@@ -41,6 +41,7 @@ export const api = {
   models: () => ok(client.GET("/api/models")),
   model: (v: string) => ok(client.GET("/api/models/{model_id}", id(v))),
   latentStats: (v: string) => ok(client.GET("/api/models/{model_id}/latent-stats", id(v))),
+  projection: (v: string) => ok(client.GET("/api/models/{model_id}/projection", { params: { path: { model_id: v }, query: { method: "pca" } } })),
   deleteModel: (v: string) => ok(client.DELETE("/api/models/{model_id}", id(v))),
   downloadUrl: (v: string) => `/api/models/${encodeURIComponent(v)}/download`,
   /** Multipart upload: plain fetch, since the body is a file, not JSON. */

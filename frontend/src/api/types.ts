@@ -26,6 +26,7 @@ export type ModelSummary = Schemas["ModelSummary"];
 export type ModelDetail = Schemas["ModelDetail"];
 export type Percentiles = Schemas["DimStats"];
 export type LatentStats = Schemas["LatentStats"];
+export type Projection = Schemas["Projection"];
 export type ExploreResult = Schemas["ExploreResult"];
 export type DecodeResult = Schemas["DecodeResult"];
 export type Health = Schemas["Health"];

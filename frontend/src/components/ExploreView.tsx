@@ -5,6 +5,7 @@ import { displayRanges, type NormMode } from "../lib/viz/normalize";
 import { ActivationRows } from "./ActivationColumn";
 import { Bottleneck } from "./Bottleneck";
 import { InputPanel } from "./InputPanel";
+import { LatentMap } from "./LatentMap";
 import { Legend } from "./Legend";
 import { OutputPanel } from "./OutputPanel";
 import { Panel } from "./Panel";
@@ -94,6 +95,7 @@ export function ExploreView() {
         </Panel>
         <OutputPanel />
       </div>
+      <LatentMap />
     </div>
   );
 }

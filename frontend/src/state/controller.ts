@@ -82,7 +82,7 @@ export class LabController {
     const ticket = ++this.modelLoad;
     const summary = getLab().models.find((m) => m.id === id);
     this.explore?.close();
-    setLab({ modelId: id, model: null, latentStats: null, result: null, latent: null, decoded: null, exploreError: null });
+    setLab({ modelId: id, model: null, latentStats: null, projection: null, projectionStatus: "idle", projectionError: null, result: null, latent: null, decoded: null, exploreError: null });
     this.explore = new ExploreSocket(id, {
       onStatus: (socket) => setLab({ socket }),
       onError: (text) => setLab({ exploreError: text }),
@@ -127,6 +127,7 @@ export class LabController {
         .latentStats(id)
         .then((latentStats) => ticket === this.modelLoad && setLab({ latentStats }))
         .catch(() => undefined); // the sliders fall back to a range around the value
+      this.loadProjection(id, ticket);
     };
     this.afterFirstResult = askStats;
     setTimeout(askStats, 2000);
@@ -140,6 +141,15 @@ export class LabController {
     } else if (s.input) {
       this.explore.explore(s.input);
     }
+  }
+
+  /** The latent map of the model; `ticket` drops an answer for a model no longer selected. */
+  loadProjection(id: string, ticket = this.modelLoad): void {
+    setLab({ projectionStatus: "loading", projectionError: null });
+    api
+      .projection(id)
+      .then((projection) => ticket === this.modelLoad && setLab({ projection, projectionStatus: "ready" }))
+      .catch((e) => ticket === this.modelLoad && setLab({ projection: null, projectionStatus: "error", projectionError: message(e) }));
   }
 
   async deleteModel(id: string): Promise<void> {
@@ -190,6 +200,17 @@ export class LabController {
 
   useSample(dataset: string, sample: Sample): void {
     this.setInput(bytesToUnit(sample.image), { kind: "sample", dataset, index: sample.index, label: sample.label }, true);
+  }
+
+  /** Explores test image `index` (a point on the latent map), as picking a test image does. */
+  async exploreTestImage(dataset: string, index: number): Promise<void> {
+    try {
+      const r = await api.samples(dataset, { split: "test", limit: 1, offset: index });
+      const sample = r.items[0];
+      if (sample) this.useSample(dataset, sample);
+    } catch (e) {
+      setLab({ notice: { kind: "error", text: `Could not load test image ${index}: ${message(e)}` } });
+    }
   }
 
   async samples(dataset: string, label: number | undefined, limit = 12, offset = 0): Promise<Sample[]> {

@@ -8,6 +8,7 @@ import type {
   ModelDetail,
   ModelSpec,
   ModelSummary,
+  Projection,
   SpecValidation,
 } from "../api/types";
 import type { NormMode } from "../lib/viz/normalize";
@@ -82,6 +83,10 @@ export interface LabState {
   modelId: string | null;
   model: ModelDetail | null;
   latentStats: LatentStats | null;
+  /** The test set's latents on a PCA map (asked after the first explore). */
+  projection: Projection | null;
+  projectionStatus: "idle" | "loading" | "ready" | "error";
+  projectionError: string | null;
 
   input: Float32Array | null;
   inputSource: InputSource;
@@ -114,6 +119,9 @@ export const useLab = create<LabState>()((set) => ({
   modelId: null,
   model: null,
   latentStats: null,
+  projection: null,
+  projectionStatus: "idle",
+  projectionError: null,
   input: null,
   inputSource: { kind: "empty" },
   canvasVersion: 0,

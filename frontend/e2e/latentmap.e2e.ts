@@ -1,0 +1,134 @@
+// The latent map below the Explore row, in a real Chromium against a real server: 10,000 coloured
+// points on a canvas, the user's input as a ring that moves with the input, hover and click.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launch, newPage, shot } from "./browser";
+import { until } from "./pixels";
+
+const baseUrl = inject("baseUrl");
+
+let browser: Browser;
+let page: Page;
+
+async function ringAt(): Promise<[number, number]> {
+  const ring = page.getByTestId("latent-map-ring");
+  return [Number(await ring.getAttribute("data-x")), Number(await ring.getAttribute("data-y"))];
+}
+
+async function pickClass(label: string) {
+  await page.getByTestId("class-select").selectOption(label);
+  await until(`a test ${label}`, async () => (await page.getByTestId("input-source").getAttribute("data-label")) === label);
+}
+
+describe("Latent map", () => {
+  beforeAll(async () => {
+    browser = await launch();
+    page = await newPage(browser, baseUrl);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("draws the test set's 10,000 points coloured by class, with a legend and PC axes", async () => {
+    await page.goto("/");
+    await page.getByTestId("reconstruction").waitFor({ timeout: 30_000 });
+    const canvas = page.getByTestId("latent-map-canvas");
+    await canvas.waitFor({ timeout: 30_000 });
+    expect(await canvas.getAttribute("data-count")).toBe("10000");
+    const stats = await canvas.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const counts = new Map<number, number>();
+      let inked = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const rgb = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+        if (rgb === 0xffffff) continue;
+        inked++;
+        counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
+      }
+      // Colours with a real share of the pixels (not stray anti-aliasing).
+      const colours = [...counts.values()].filter((n) => n >= 50).length;
+      return { inked, colours, total: d.length / 4 };
+    });
+    console.log(`latent map: ${stats.inked} of ${stats.total} pixels painted, ${stats.colours} class colours`);
+    expect(stats.inked).toBeGreaterThan(5000);
+    expect(stats.colours).toBeGreaterThanOrEqual(8);
+    const legend = await page.getByTestId("latent-map-legend").locator("li").allTextContents();
+    expect(legend.length).toBe(11); // ten classes and "your input"
+    expect(legend).toContain("7");
+    const panel = page.getByTestId("latent-map");
+    expect(await panel.locator("h2").textContent()).toBe("Latent map (PCA)");
+    expect(await panel.textContent()).toMatch(/PC1 \(\d+% of variance\)/);
+    expect(await panel.textContent()).toMatch(/PC2 \(\d+% of variance\)/);
+  });
+
+  it("places the input as a ring that moves when the input changes", async () => {
+    await pickClass("1");
+    await until("the ring", async () => (await page.getByTestId("latent-map-ring").count()) === 1);
+    await page.waitForTimeout(300);
+    const a = await ringAt();
+    await pickClass("0");
+    const b = await until("the ring to move", async () => {
+      const p = await ringAt();
+      return Math.hypot(p[0] - a[0], p[1] - a[1]) > 10 ? p : null;
+    });
+    console.log(`ring moved from ${a} (a 1) to ${b} (a 0)`);
+    for (const v of [...a, ...b]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(360);
+    }
+    // A drawn stroke moves it too.
+    await page.getByRole("button", { name: "Clear" }).click();
+    await until("no ring for an empty input", async () => (await page.getByTestId("latent-map-ring").count()) === 0);
+    const box = (await page.getByTestId("draw-canvas").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+    await page.mouse.down();
+    for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + (0.6 * k) / 12));
+    await page.mouse.up();
+    await until("the drawing's ring", async () => (await page.getByTestId("latent-map-ring").count()) === 1);
+    await until("the stroke's result", async () => (await page.getByTestId("input-source").textContent()) === "your drawing");
+    await page.waitForTimeout(300); // the newest answer (the whole stroke) lands
+    const c = await ringAt();
+    // A second stroke across the first (a "+") moves it again.
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+    await page.mouse.down();
+    for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * (0.2 + (0.6 * k) / 12), box.y + box.height * 0.5);
+    await page.mouse.up();
+    const d = await until("the ring to follow the drawing", async () => {
+      const p = await ringAt();
+      return Math.hypot(p[0] - c[0], p[1] - c[1]) > 5 ? p : null;
+    });
+    console.log(`drawing: ring at ${c} for "|", ${d} for "+"`);
+    await page.getByTestId("latent-map").scrollIntoViewIfNeeded();
+    await shot(page, "06-latent-map");
+  });
+
+  it("hovering names the nearest point; clicking it explores that test image", async () => {
+    const wrap = page.getByTestId("latent-map-canvas");
+    const box = (await wrap.boundingBox())!;
+    // Hover near the densest spot: the mean of the points sits near the middle of the plot.
+    let tip = "";
+    for (const [fx, fy] of [
+      [0.5, 0.5],
+      [0.4, 0.5],
+      [0.6, 0.5],
+      [0.5, 0.4],
+      [0.5, 0.6],
+    ] as const) {
+      await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+      await page.waitForTimeout(100);
+      if ((await page.getByTestId("latent-map-tip").count()) === 1) {
+        tip = (await page.getByTestId("latent-map-tip").textContent()) ?? "";
+        break;
+      }
+    }
+    const m = /“(.+)” · test #(\d+)/.exec(tip);
+    expect(m, `tooltip "${tip}"`).not.toBeNull();
+    const index = m![2]!;
+    await shot(page, "07-latent-map-hover");
+    await page.mouse.down();
+    await page.mouse.up();
+    await until(`test #${index} explored`, async () => ((await page.getByTestId("input-source").textContent()) ?? "").startsWith(`test #${index},`));
+    expect(await page.getByTestId("input-source").getAttribute("data-label")).toBe(m![1]);
+  });
+});
