@@ -11,21 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
+from aevp.data import Dataset
 
 TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
-
-
-@dataclass(frozen=True)
-class Images:
-    """One dataset in memory, uint8 images (N, 28, 28) and integer labels."""
-
-    name: str
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    test_images: np.ndarray
-    test_labels: np.ndarray
-    class_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -49,7 +37,7 @@ class DataSource(Protocol):
 
     def status(self, name: str) -> Availability: ...
 
-    def load(self, name: str) -> Images:
+    def load(self, name: str) -> Dataset:
         """Raises DataUnavailable with a message saying what to do."""
         ...
 
@@ -67,7 +55,7 @@ class CachedData:
 
     def __init__(self, data_dir: Path) -> None:
         self._data_dir = data_dir
-        self._loaded: dict[str, Images] = {}
+        self._loaded: dict[str, Dataset] = {}
         self._status: dict[str, tuple[Path, tuple[int, int] | None, Availability]] = {}
         self._lock = threading.Lock()
 
@@ -99,7 +87,7 @@ class CachedData:
             self._status[name] = (Path(s.path), _stamp(Path(s.path)), availability)
         return availability
 
-    def load(self, name: str) -> Images:
+    def load(self, name: str) -> Dataset:
         from aevp.data import DataError, load_dataset
 
         with self._lock:
@@ -108,7 +96,5 @@ class CachedData:
                     d = load_dataset(name, self._data_dir)
                 except DataError as e:
                     raise DataUnavailable(f"dataset {name!r} is not available: {e}") from e
-                self._loaded[name] = Images(
-                    name, d.train_images, d.train_labels, d.test_images, d.test_labels, tuple(d.class_names)
-                )
+                self._loaded[name] = d
             return self._loaded[name]

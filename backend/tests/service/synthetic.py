@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from aevp.data import CLASS_NAMES, DATASET_NAMES
-from aevp.service.datasource import Availability, DataUnavailable, Images
+from aevp.data import CLASS_NAMES, DATASET_NAMES, Dataset
+from aevp.service.datasource import Availability, DataUnavailable
 
 
 def make_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -27,7 +27,7 @@ class SyntheticData:
 
     def __init__(self, n_train: int = 512, n_test: int = 128, missing: tuple[str, ...] = ()) -> None:
         self.n_train, self.n_test, self.missing = n_train, n_test, missing
-        self._cache: dict[str, Images] = {}
+        self._cache: dict[str, Dataset] = {}
 
     def names(self) -> tuple[str, ...]:
         return tuple(DATASET_NAMES)
@@ -40,12 +40,12 @@ class SyntheticData:
             return Availability(name, False, False, None, None, None)
         return Availability(name, True, True, "synthetic", self.n_train, self.n_test)
 
-    def load(self, name: str) -> Images:
+    def load(self, name: str) -> Dataset:
         if name in self.missing:
             raise DataUnavailable(f"dataset {name!r} is not available: not fetched (synthetic test data)")
         if name not in self._cache:
             seed = DATASET_NAMES.index(name)
             xtr, ytr = make_images(self.n_train, seed)
             xte, yte = make_images(self.n_test, seed + 100)
-            self._cache[name] = Images(name, xtr, ytr, xte, yte, self.class_names(name))
+            self._cache[name] = Dataset(name, xtr, ytr, xte, yte, self.class_names(name))
         return self._cache[name]

@@ -6,7 +6,8 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from aevp.service.datasource import TITLES, Images
+from aevp.data import Dataset
+from aevp.service.datasource import TITLES
 from aevp.service.deps import DataDep
 from aevp.service.errors import field_error
 from aevp.service.routing import StrictJSONRoute
@@ -73,7 +74,7 @@ async def list_samples(
     classes = data.class_names(name)
     if label is not None and label >= len(classes):
         raise field_error(["query", "label"], f"label {label} is not a class of {name} (0..{len(classes) - 1})")
-    images: Images = await run_in_threadpool(data.load, name)  # DataUnavailable -> 409
+    images: Dataset = await run_in_threadpool(data.load, name)  # DataUnavailable -> 409
     xs, ys = (images.test_images, images.test_labels) if split == "test" else (images.train_images, images.train_labels)
     indices = np.arange(len(ys)) if label is None else np.flatnonzero(ys == label)
     page = indices[offset : offset + limit]
