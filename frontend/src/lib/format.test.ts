@@ -1,27 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { count, duration, flops, num, shape, shapeFlow, specLine } from "./format";
 import type { ModelSpec } from "../api/types";
+import { defaultSpec } from "../state/store";
 
-const spec: ModelSpec = {
-  dataset: "mnist",
-  variant: "plain",
-  blocks: [
-    { filters: 32, kernel: 3 },
-    { filters: 64, kernel: 3 },
-  ],
-  downsample: "maxpool",
-  latent_dim: 16,
-  activation: "relu",
-  loss: "bce",
-  optimizer: "adam",
-  learning_rate: 0.001,
-  batch_size: 128,
-  epochs: 5,
-  seed: 0,
-  beta: 1,
-  corruption: "gaussian",
-  corruption_level: 0.3,
-};
+// The default spec (AE-32-64-L16) is the fixture: one definition, in the store.
+const spec: ModelSpec = defaultSpec;
 
 describe("format", () => {
   it("counts", () => {
