@@ -12,6 +12,12 @@ describe("initialModel", () => {
     expect(initialModel(models)?.id).toBe("digits");
   });
 
+  it("prefers the plain autoencoder over pretrained VAE and denoising MNIST models", () => {
+    const v = (id: string, variant: string) => ({ ...m(id, true, "mnist", "2026-01-01"), spec: { variant } }) as ModelSummary;
+    expect(initialModel([v("vae-mnist", "vae"), v("dae-mnist", "denoising"), v("ae-32-64-l16-mnist", "plain")])?.id).toBe("ae-32-64-l16-mnist");
+    expect(initialModel([v("vae-mnist", "vae"), m("fashion", true, "fashion-mnist", "2026-01-01")])?.id).toBe("vae-mnist");
+  });
+
   it("falls back to any pretrained model, then to the newest", () => {
     expect(initialModel([m("a", false, "mnist", "2026-01-01"), m("f", true, "fashion-mnist", "2025-01-01")])?.id).toBe("f");
     expect(initialModel([m("old", false, "mnist", "2026-01-01"), m("new", false, "mnist", "2026-03-01")])?.id).toBe("new");

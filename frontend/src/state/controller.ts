@@ -32,9 +32,13 @@ export function startDecoded(result: ExploreView | null, latent: number[]): Deco
   };
 }
 
-/** Which model to open first: a pretrained MNIST model, else any pretrained, else the newest. */
+/** Which model to open first: the pretrained plain MNIST autoencoder (the one the lab is explained
+ * with, even when pretrained VAE or denoising MNIST models ship beside it), else any pretrained
+ * MNIST model, else any pretrained, else the newest. */
 export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
+  const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
   return (
+    models.find((m) => m.pretrained && m.dataset === "mnist" && variant(m) === "plain") ??
     models.find((m) => m.pretrained && m.dataset === "mnist") ??
     models.find((m) => m.pretrained) ??
     [...models].sort((a, b) => b.created.localeCompare(a.created))[0]
