@@ -16,6 +16,7 @@ from aevp.ml import steps
 from aevp.ml.spec import ModelSpec
 
 ENCODE_CHUNK = 1000
+_corrupt_jit = jax.jit(steps.corrupt_images, static_argnums=0)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,13 @@ class Inference:
         layer-table order: (N, H, W, C) or (N, D))."""
         recon, acts = jax.device_get(self._fns.decode_explore(self._params, self._as_latents(latents)))
         return np.asarray(recon), {name: np.asarray(acts[name]) for name in self._decoder_order}
+
+    def corrupt(self, images: np.ndarray, kind: str, level: float, seed: int = 0) -> np.ndarray:
+        """(N, 28, 28) images in [0, 1] corrupted as a denoising model's training inputs are (same function),
+        reproducibly for a seed."""
+        x = jax.device_put(_as_images(images), self.device)
+        key = jax.device_put(jax.random.key(seed), self.device)
+        return np.asarray(_corrupt_jit(kind, np.float32(level), x, key))
 
     def encode(self, images: np.ndarray) -> np.ndarray:
         """Latents of many images, in fixed-size chunks (one compilation)."""

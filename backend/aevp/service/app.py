@@ -19,7 +19,7 @@ from aevp.service.deps import Services
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager, Trainer
 from aevp.service.registry import ModelRegistry
-from aevp.service.routes import datasets, explore, health, jobs, models, protocol, specs
+from aevp.service.routes import datasets, explore, health, jobs, models, protocol, specs, walks
 from aevp.service.schemas import PROTOCOL_VERSION
 from aevp.settings import Settings
 
@@ -85,12 +85,15 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        openapi_tags=[{"name": t} for t in ("health", "datasets", "specs", "models", "explore", "jobs", "protocol")],
+        openapi_tags=[
+            {"name": t}
+            for t in ("health", "datasets", "specs", "models", "explore", "latent space", "jobs", "protocol")
+        ],
     )
     app.state.services = services
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
     errors.install(app)
-    for module in (health, datasets, specs, models, explore, jobs, protocol):
+    for module in (health, datasets, specs, models, explore, walks, jobs, protocol):
         app.include_router(module.router, prefix="/api")
     app.include_router(models.upload_router, prefix="/api")
     app.include_router(explore.ws_router)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from aevp.ml.spec import LayerInfo
+from aevp.service.latent_schemas import ImageBatch
 from aevp.service.schemas import (
     IMAGE_SIDE,
     ExploreResult,
@@ -27,6 +28,14 @@ def image_array(values: Sequence[float] | Sequence[Sequence[float]]) -> np.ndarr
     if image.max(initial=0.0) > 1.0:
         image = image / np.float32(255.0)
     return image
+
+
+def image_batch(images: np.ndarray) -> ImageBatch:
+    """(N, H, W) images in 0..1 -> one base64 string of N*H*W bytes (value x 255, rounded; NaN -> 0)."""
+    a = np.nan_to_num(np.asarray(images, np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    q = (np.clip(a, 0.0, 1.0) * np.float32(255.0) + np.float32(0.5)).astype(np.uint8)
+    n, h, w = q.shape
+    return ImageBatch.model_construct(count=n, height=h, width=w, data=base64.b64encode(q.tobytes()).decode("ascii"))
 
 
 def finite_list(a: np.ndarray) -> list[float | None]:

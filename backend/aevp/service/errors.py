@@ -18,6 +18,7 @@ from aevp.ml.checkpoint import CheckpointError
 from aevp.service.datasource import DataUnavailable
 from aevp.service.jobs import JobNotFound, QueueFull
 from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelReadOnly
+from aevp.service.walks import NotVae, WalkInvalid
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ STATUS_OF: dict[type[Exception], int] = {
     DataUnavailable: 409,
     QueueFull: 429,
     LatentSizeMismatch: 422,
+    WalkInvalid: 422,
+    NotVae: 409,
     CheckpointError: 409,  # a model folder changed or broke between listing and loading
 }
 

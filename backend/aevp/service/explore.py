@@ -57,7 +57,9 @@ def answer(registry: ModelRegistry, model_id: str, message: ExploreMessage | Dec
     """Runs on the interactive executor: compute, then serialise, so the event loop only sends."""
     try:
         if isinstance(message, ExploreMessage):
-            fields = registry.explore(model_id, image_array(message.image), request_id=message.request_id)
+            fields = registry.explore(
+                model_id, image_array(message.image), message.corruption, request_id=message.request_id
+            )
             return ExploreResultMessage.model_construct(**fields).model_dump_json()
         fields = registry.decode(model_id, message.latent, request_id=message.request_id)
         return DecodeResultMessage.model_construct(**fields).model_dump_json()

@@ -26,6 +26,7 @@ from aevp.service import encode
 from aevp.service.datasource import TITLES, DataSource
 from aevp.service.schemas import (
     VAE_EPOCH_FIELDS,
+    Corruption,
     DecodeResult,
     DimStats,
     EpochMetrics,
@@ -302,20 +303,27 @@ class ModelRegistry:
                 except Exception as exc:  # e.g. the dataset is not fetched: computed on first request
                     log.info("latent statistics of %s not precomputed: %s", entry.id, exc)
 
-    def explore(self, model_id: str, image: np.ndarray, **extra: Any) -> dict[str, Any]:
-        """All activations, latent and reconstruction for one (28, 28) image in 0..1, as wire fields."""
+    def explore(
+        self, model_id: str, image: np.ndarray, corruption: Corruption | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """All activations, latent and reconstruction for one (28, 28) image in 0..1, as wire fields; with a
+        corruption, the encoder sees the corrupted image and the metrics compare with the clean one."""
         from aevp.ml.metrics import ssim_one
 
         inf = self.inference(model_id)
-        out = inf.explore(image[None])
+        seen = image
+        if corruption is not None:
+            seen = inf.corrupt(image[None], corruption.kind, corruption.level, corruption.seed)[0]
+            extra["corrupted"] = encode.finite_list(seen)
+        out = inf.explore(seen[None])
         ssim = ssim_one(out.reconstruction[0], image)
         return encode.explore_result(
             self.get(model_id).spec.layers(), image, out.latent, out.reconstruction, out.activations,
             ssim=ssim, **extra
         )
 
-    def explore_model(self, model_id: str, image: np.ndarray) -> ExploreResult:
-        return ExploreResult.model_construct(**self.explore(model_id, image))
+    def explore_model(self, model_id: str, image: np.ndarray, corruption: Corruption | None = None) -> ExploreResult:
+        return ExploreResult.model_construct(**self.explore(model_id, image, corruption))
 
     def decode(self, model_id: str, latent: Sequence[float], **extra: Any) -> dict[str, Any]:
         """The reconstruction of one latent vector and every decoder layer's activations, as wire fields."""

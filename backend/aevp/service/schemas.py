@@ -340,10 +340,28 @@ class Projection(Response):
     seconds: float = Field(description="Time taken to compute the map (encoding the test set and fitting)")
 
 
+class Corruption(Request):
+    """Noise applied to the input before encoding, the way a denoising model's training inputs are."""
+
+    kind: Literal["gaussian", "mask"] = Field(description="gaussian: add noise of sigma `level`, clipped to 0..1; "
+                                              "mask: set a random fraction `level` of the pixels to 0")
+    level: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = Field(
+        description="Noise sigma (gaussian) or fraction of pixels zeroed (mask), 0..1"
+    )
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="The same seed gives the same noise")
+
+
+_CORRUPTION_FIELD_DESCRIPTION = (
+    "Optional: corrupt the image before encoding (the reconstruction is then compared with the clean image); "
+    "meant for denoising models, allowed for any"
+)
+
+
 class ExploreRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"image": EXAMPLE_IMAGE}]})
 
     image: Image
+    corruption: Corruption | None = Field(None, description=_CORRUPTION_FIELD_DESCRIPTION)
 
 
 class DecodeRequest(Request):
@@ -354,7 +372,7 @@ class DecodeRequest(Request):
 
 class ExploreResult(Response):
     model_config = ConfigDict(
-        json_schema_extra=optional_in_schema("latent_sigma", examples=[examples.EXPLORE_RESULT])
+        json_schema_extra=optional_in_schema("latent_sigma", "corrupted", examples=[examples.EXPLORE_RESULT])
     )
 
     latent: list[float | None]
@@ -375,6 +393,11 @@ class ExploreResult(Response):
         None,
         description="VAE only: the standard deviation of each latent dimension, exp(logvar / 2) (`latent` is "
         "the mean, which the reconstruction decodes); null for other variants",
+    )
+    corrupted: list[float | None] | None = Field(
+        None,
+        description="With `corruption` in the request: the corrupted input the encoder saw (784 values 0..1, "
+        "row-major); mse, psnr and ssim still compare the reconstruction with the clean input",
     )
 
 
@@ -483,7 +506,7 @@ class ErrorMessage(Message):
 
 class ExploreResultMessage(ExploreResult, Message):
     # the REST example is not a message
-    model_config = ConfigDict(json_schema_extra=optional_in_schema("latent_sigma"))
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("latent_sigma", "corrupted"))
 
     type: Literal["explore_result"] = "explore_result"
     request_id: int
@@ -504,6 +527,7 @@ class ClientMessage(Request):
 class ExploreMessage(ClientMessage):
     type: Literal["explore"]
     image: Image
+    corruption: Corruption | None = Field(None, description=_CORRUPTION_FIELD_DESCRIPTION)
 
 
 class DecodeMessage(ClientMessage):

@@ -23,3 +23,20 @@ def test_decode_explore_gives_the_decoder_layers_of_explore():
 
     one, one_acts = inf.decode_explore(explored.latent[0])  # a single vector is a batch of one
     assert one.shape == (1, 28, 28) and all(a.shape[0] == 1 for a in one_acts.values())
+
+
+def test_corrupt_applies_the_training_corruption_reproducibly():
+    spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=4)
+    inf = Inference(spec, steps.flatten_params(steps.init_params(spec)[1]))
+    clean = np.full((1, 28, 28), 0.5, np.float32)
+
+    noisy = inf.corrupt(clean, "gaussian", 0.2, seed=1)
+    assert noisy.shape == (1, 28, 28) and noisy.min() >= 0 and noisy.max() <= 1
+    assert abs(float((noisy - clean).std()) - 0.2) < 0.02  # sigma 0.2 (little clipping around 0.5)
+    np.testing.assert_array_equal(noisy, inf.corrupt(clean, "gaussian", 0.2, seed=1))
+    assert not np.array_equal(noisy, inf.corrupt(clean, "gaussian", 0.2, seed=2))
+
+    masked = inf.corrupt(clean, "mask", 0.25, seed=1)
+    zeroed = float((masked == 0).mean())
+    assert 0.2 < zeroed < 0.3 and set(np.unique(masked)) == {0.0, 0.5}  # kept pixels are untouched
+    np.testing.assert_array_equal(inf.corrupt(clean, "mask", 0.0, seed=1), clean)

@@ -20,7 +20,8 @@ from aevp.settings import Settings
 from tests.service.server import LiveServer
 from tests.service.synthetic import SyntheticData
 
-PRETRAINED_ID = "ae-32-64-l16-mnist"  # the id the OpenAPI examples use
+PRETRAINED_ID = "ae-32-64-l16-mnist"  # the ids the OpenAPI examples use
+PRETRAINED_VAE_ID = "vae-32-64-l16-mnist"
 ALLOWED_ORIGIN = "http://allowed.example"
 # A model that trains in about a second: 512 images, batches of 32 -> 16 steps per epoch.
 TINY = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=4, batch_size=32, epochs=2)
@@ -65,6 +66,7 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
 def pretrained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pretrained")
     save_untrained(root, ModelSpec(), PRETRAINED_ID)
+    save_untrained(root, ModelSpec(variant="vae"), PRETRAINED_VAE_ID)
     save_untrained(root, TINY.model_copy(update={"dataset": "fashion-mnist"}), "tiny-fashion")
     return root
 

@@ -261,7 +261,7 @@ def test_docs_and_openapi(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
-    assert len(ids) == len(set(ids)) == 18
+    assert len(ids) == len(set(ids)) >= 21  # unique ids (the client generator needs them)
     for path in spec["paths"].values():
         for op in path.values():
             assert op.get("summary") and op.get("description"), op["operationId"]

@@ -25,6 +25,10 @@ ws_router = APIRouter()
 EXPLORE_EXAMPLES = {
     "rows": {"summary": "28 rows of 28, values 0..255", "value": {"image": EXAMPLE_IMAGE}},
     "flat": {"summary": "784 values 0..1, row-major", "value": {"image": [0.0] * 392 + [0.5] * 392}},
+    "denoise": {
+        "summary": "Gaussian noise of sigma 0.3 applied before encoding (for a denoising model)",
+        "value": {"image": EXAMPLE_IMAGE, "corruption": {"kind": "gaussian", "level": 0.3, "seed": 0}},
+    },
     "wrong-shape": {
         "summary": "Error 422: 27 rows (the error says so)",
         "value": {"image": EXAMPLE_IMAGE[:27]},
@@ -53,7 +57,7 @@ async def explore_model(
     registry: RegistryDep,
 ) -> ExploreResult:
     image = image_array(body.image)
-    return await registry.run(registry.explore_model, model_id, image)
+    return await registry.run(registry.explore_model, model_id, image, body.corruption)
 
 
 @router.post(

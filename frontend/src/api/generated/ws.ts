@@ -369,6 +369,30 @@ export interface ExploreMessage {
    * 28x28 pixels, as 28 rows of 28 or as 784 numbers in row-major order. Values in 0..1, or 0..255 (an image with any value above 1 is read as 0..255 and divided by 255).
    */
   image: number[] | number[][];
+  /**
+   * Optional: corrupt the image before encoding (the reconstruction is then compared with the clean image); meant for denoising models, allowed for any
+   */
+  corruption?: Corruption | null;
+}
+/**
+ * Noise applied to the input before encoding, the way a denoising model's training inputs are.
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "Corruption".
+ */
+export interface Corruption {
+  /**
+   * gaussian: add noise of sigma `level`, clipped to 0..1; mask: set a random fraction `level` of the pixels to 0
+   */
+  kind: "gaussian" | "mask";
+  /**
+   * Noise sigma (gaussian) or fraction of pixels zeroed (mask), 0..1
+   */
+  level: number;
+  /**
+   * The same seed gives the same noise
+   */
+  seed?: number;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -423,6 +447,10 @@ export interface ExploreResultMessage {
    * VAE only: the standard deviation of each latent dimension, exp(logvar / 2) (`latent` is the mean, which the reconstruction decodes); null for other variants
    */
   latent_sigma?: (number | null)[] | null;
+  /**
+   * With `corruption` in the request: the corrupted input the encoder saw (784 values 0..1, row-major); mse, psnr and ssim still compare the reconstruction with the clean input
+   */
+  corrupted?: (number | null)[] | null;
   type: "explore_result";
   request_id: number;
 }
