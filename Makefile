@@ -51,9 +51,12 @@ ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run bench
 endif
 
-pretrained:  ## retrain the shipped models (AE-32-64-L16 on MNIST and Fashion-MNIST)
+pretrained:  ## retrain the shipped models (~8 min each on 2 cores): AE-32-64-L16 on MNIST and Fashion-MNIST, VAEs (latent 16 and 2) and a denoising AE on MNIST
 	$(AEVP) train --dataset mnist --epochs 5 --pretrained
 	$(AEVP) train --dataset fashion-mnist --epochs 5 --pretrained
+	$(AEVP) train --dataset mnist --variant vae --epochs 5 --pretrained
+	$(AEVP) train --dataset mnist --variant vae --latent-dim 2 --epochs 5 --pretrained
+	$(AEVP) train --dataset mnist --variant denoising --epochs 5 --pretrained
 
 fuzz:  ## schema fuzzing of the REST API with many more cases than `make test`
 	cd backend && AEVP_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest -q tests/service/test_fuzz.py
