@@ -101,6 +101,12 @@ describe("Build & Train", () => {
     expect(Number(await chart.getAttribute("data-epochs"))).toBe(1);
     const plot = await canvasStats(chart.locator("canvas").first());
     expect(plot.colours).toBeGreaterThan(2);
+    // The epoch's test PSNR and SSIM on their own chart, with a legend naming both.
+    const quality = page.getByTestId("quality-chart");
+    expect(Number(await quality.getAttribute("data-epochs"))).toBe(1);
+    expect(await quality.getAttribute("aria-label")).toMatch(/after epoch 1, PSNR \d+(\.\d+)? dB, SSIM 0\.\d+/);
+    expect(await quality.locator(".u-legend").textContent()).toMatch(/test PSNR \(dB\).*test SSIM/);
+    expect((await canvasStats(quality.locator("canvas").first())).colours).toBeGreaterThan(2);
     expect(await page.getByTestId("probes").count()).toBe(1);
     await shot(page, "08-trained");
 

@@ -18,13 +18,19 @@ export function Bottleneck() {
   const drawing = useLab((s) => s.result?.latent ?? null);
   const moved = useLab((s) => s.decoded !== null);
   const stats = useLab((s) => s.latentStats);
+  // A VAE encodes a distribution: its mean is the bar, its standard deviation the whisker.
+  const sigma = useLab((s) => s.result?.sigma ?? null);
   const dims = latent?.length ?? 0;
   return (
     <Panel
       id="bottleneck"
       title={`Bottleneck${dims ? ` (${dims})` : ""}`}
       className="col-bottleneck"
-      explain="The whole image as a few numbers. Drag a slider, or use the arrow keys."
+      explain={
+        sigma
+          ? "The image as a few numbers, each a mean ± sigma (the whisker): how sure the encoder is. Drag a slider, or use the arrow keys."
+          : "The whole image as a few numbers. Drag a slider, or use the arrow keys."
+      }
     >
       {!latent && <p className="empty">Draw a digit to see its code.</p>}
       <ol className="latents" data-testid="latent-bars">
@@ -34,8 +40,9 @@ export function Bottleneck() {
           const zero = pos(0);
           const at = pos(v);
           const orig = drawing?.[i];
+          const sd = sigma?.[i];
           return (
-            <li key={i} className="latent" data-dim={i} data-value={v}>
+            <li key={i} className="latent" data-dim={i} data-value={v} data-sigma={sd} title={sd !== undefined && orig !== undefined ? `z${i}: mean ${num(orig)} ± sigma ${num(sd)}` : undefined}>
               <span className="latent-label">z{i}</span>
               <span className="latent-track">
                 <span className="latent-zero" style={{ left: `${zero}%` }} />
@@ -43,6 +50,9 @@ export function Bottleneck() {
                   className={`latent-bar ${v < 0 ? "neg" : "pos"}`}
                   style={{ left: `${Math.min(zero, at)}%`, width: `${Math.abs(at - zero)}%` }}
                 />
+                {sd !== undefined && orig !== undefined && (
+                  <span className="latent-sigma" data-testid={`latent-sigma-${i}`} style={{ left: `${pos(orig - sd)}%`, width: `${pos(orig + sd) - pos(orig - sd)}%` }} />
+                )}
                 {moved && orig !== undefined && <span className="latent-orig" style={{ left: `${pos(orig)}%` }} title={`drawing: ${num(orig)}`} />}
                 <input
                   type="range"

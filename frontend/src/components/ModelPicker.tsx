@@ -26,6 +26,7 @@ export function ModelPicker() {
   const pretrained = models.filter((m) => m.pretrained);
   const trained = models.filter((m) => !m.pretrained);
   const psnr = current ? metric(current, "test_psnr", "psnr") : null;
+  const ssim = current ? metric(current, "test_ssim", "ssim") : null;
 
   return (
     <div className="model-picker" data-testid="model-picker">
@@ -62,9 +63,13 @@ export function ModelPicker() {
         </select>
       </label>
       {current && (
-        <span className="model-line" data-testid="model-line">
-          {specLine(current.spec)} · {count(current.params, true)} params
-          {psnr !== null && ` · PSNR ${num(psnr)} dB`}
+        <span className="model-line" data-testid="model-line" title="The architecture, its size and its test-set PSNR and SSIM after training">
+          <span className="model-spec">{specLine(current.spec)}</span>
+          <span className="model-metrics" data-testid="model-metrics">
+            {count(current.params, true)} params
+            {psnr !== null && ` · test PSNR ${num(psnr)} dB`}
+            {ssim !== null && ` · SSIM ${num(ssim)}`}
+          </span>
         </span>
       )}
       {loaded && !models.length && <span className="warn">No models yet: train one, or run `make pretrained`.</span>}

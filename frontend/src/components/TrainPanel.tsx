@@ -8,6 +8,7 @@ import { count, duration, num } from "../lib/format";
 import { ActivationRows } from "./ActivationColumn";
 import { Heatmap } from "./Heatmap";
 import { LossChart } from "./LossChart";
+import { QualityChart } from "./QualityChart";
 import { Panel } from "./Panel";
 
 export function TrainPanel() {
@@ -23,7 +24,7 @@ export function TrainPanel() {
   const pct = p ? Math.round(p.fraction * 100) : 0;
 
   return (
-    <Panel id="train" title="Train" className="train" explain="Every batch's loss as it trains, the test loss after each epoch, and the probe images as the model learns them.">
+    <Panel id="train" title="Train" className="train" explain="Every batch's loss as it trains, the test loss, PSNR and SSIM after each epoch, and the probe images as the model learns them.">
       <div className="train-controls">
         {!active ? (
           <button type="button" className="primary" disabled={!canTrain} onClick={() => void c.startJob()} data-testid="train-button">
@@ -60,7 +61,14 @@ export function TrainPanel() {
         </div>
       )}
       {job ? (
-        <LossChart losses={jv.losses} epochs={jv.epochs} totalSteps={p?.total_steps ?? 0} stepsPerEpoch={stepsPerEpoch} />
+        <>
+          <LossChart losses={jv.losses} epochs={jv.epochs} totalSteps={p?.total_steps ?? 0} stepsPerEpoch={stepsPerEpoch} />
+          <h3>
+            Test-set quality per epoch{" "}
+            <span className="muted">{jv.epochs.length ? "(higher is better)" : "(after the first epoch)"}</span>
+          </h3>
+          <QualityChart epochs={jv.epochs} totalEpochs={p?.epochs ?? job.spec.epochs ?? 1} />
+        </>
       ) : (
         <p className="empty">No training yet: set up a model on the left and press Train.</p>
       )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lossData } from "./chart";
+import { lossData, qualityData } from "./chart";
 
 describe("lossData", () => {
   it("gives one point per batch and a test-loss marker at each epoch's last batch", () => {
@@ -18,5 +18,17 @@ describe("lossData", () => {
 
   it("is empty for no data", () => {
     expect(lossData([], [], 10)).toEqual([[], [], []]);
+  });
+});
+
+describe("qualityData", () => {
+  it("gives each epoch's test PSNR and SSIM in epoch order, non-finite values as gaps", () => {
+    const e = (epoch: number, psnr: number | null, ssim: number | null) => ({ epoch, train_loss: 0.1, test_loss: 0.1, psnr, ssim });
+    expect(qualityData([e(2, 18.5, 0.8), e(1, 14, 0.6), e(3, Infinity, null)])).toEqual([
+      [1, 2, 3],
+      [14, 18.5, null],
+      [0.6, 0.8, null],
+    ]);
+    expect(qualityData([])).toEqual([[], [], []]);
   });
 });

@@ -22,3 +22,12 @@ export function lossData(losses: readonly (number | null)[], epochs: readonly Ep
   }
   return [x, y, t];
 }
+
+export type QualityData = [number[], (number | null)[], (number | null)[]];
+
+/** The test set's PSNR and SSIM after each epoch, in epoch order (epochs count from 1). */
+export function qualityData(epochs: readonly EpochMetrics[]): QualityData {
+  const sorted = [...epochs].sort((a, b) => a.epoch - b.epoch);
+  const finite = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+  return [sorted.map((e) => e.epoch), sorted.map((e) => finite(e.psnr)), sorted.map((e) => finite(e.ssim))];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodedView, initialModel, startDecoded } from "./controller";
+import { decodedView, exploreView, initialModel, startDecoded } from "./controller";
 import type { ModelSummary } from "../api/types";
 import { bytesToBase64 } from "../lib/viz/tensor8";
 import type { ExploreView } from "./store";
@@ -64,5 +64,22 @@ describe("decoded sliders", () => {
     expect(start.layers.map((l) => l.name)).toEqual(["dec_dense", "output"]);
     expect(start.reconstruction).toBe(result.reconstruction);
     expect(startDecoded(null, [1]).layers).toEqual([]);
+  });
+});
+
+describe("exploreView", () => {
+  const answer = (extra: object) => ({ request_id: 7, latent: [0.5, null], reconstruction: [0.25, 1], activations: [], mse: 0, psnr: null, ssim: 1, ...extra });
+
+  it("keeps a VAE's sigma per dimension beside its mean, and reads a null PSNR with an mse of 0 as infinite", () => {
+    const v = exploreView(answer({ latent_sigma: [0.1, null] }), [0, 1]);
+    expect(v.latent).toEqual([0.5, 0]);
+    expect(v.sigma).toEqual([0.1, 0]);
+    expect(v.psnr).toBe(Infinity);
+    expect(Array.from(v.input)).toEqual([0, 1]);
+  });
+
+  it("has no sigma for a plain model", () => {
+    expect(exploreView(answer({ latent_sigma: null }), []).sigma).toBeNull();
+    expect(exploreView(answer({}), []).sigma).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // the job socket of the watched job. Components call its methods; it writes into the store.
 import { api, ApiError, fieldErrors } from "../api/client";
 import { ExploreSocket, JobSocket } from "../api/sockets";
-import type { DecodeResult, ModelSpec, ModelSummary, Sample } from "../api/types";
+import type { DecodeResult, ExploreResult, ModelSpec, ModelSummary, Sample } from "../api/types";
 import { bytesToUnit } from "../lib/viz/preprocess";
 import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
 import { getLab, setLab, type DecodedView, type ExploreView, type InputSource } from "./store";
@@ -19,6 +19,21 @@ export function decodedView(r: DecodeResult & { request_id: number }, sent: numb
     latent: sent,
     reconstruction: Float32Array.from(finite(r.reconstruction)),
     layers: decodeLayers(r.activations),
+  };
+}
+
+/** An explore_result as the page shows it; `sent` is the image it answers. */
+export function exploreView(r: ExploreResult & { request_id: number }, sent: number[]): ExploreView {
+  return {
+    requestId: r.request_id,
+    input: Float32Array.from(sent),
+    latent: finite(r.latent),
+    reconstruction: Float32Array.from(finite(r.reconstruction)),
+    layers: decodeLayers(r.activations),
+    mse: r.mse,
+    psnr: r.psnr ?? (r.mse === 0 ? Infinity : null),
+    ssim: r.ssim,
+    sigma: r.latent_sigma ? finite(r.latent_sigma) : null,
   };
 }
 
@@ -93,18 +108,8 @@ export class LabController {
       onExplore: (r, sent) => {
         this.afterFirstResult?.();
         this.afterFirstResult = null;
-        const layers = decodeLayers(r.activations);
         setLab({
-          result: {
-            requestId: r.request_id,
-            input: Float32Array.from(sent),
-            latent: finite(r.latent),
-            reconstruction: Float32Array.from(finite(r.reconstruction)),
-            layers,
-            mse: r.mse,
-            psnr: r.psnr ?? (r.mse === 0 ? Infinity : null),
-            ssim: r.ssim,
-          },
+          result: exploreView(r, sent),
           // The sliders follow the drawing unless the user has moved them since.
           latent: getLab().decoded ? getLab().latent : finite(r.latent),
           exploreError: null,

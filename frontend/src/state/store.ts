@@ -33,6 +33,8 @@ export interface ExploreView {
   /** Infinity for a perfect reconstruction (the wire sends null with an mse of 0). */
   psnr: number | null;
   ssim: number | null;
+  /** VAE only: each dimension's standard deviation (`latent` is the mean); null for other variants. */
+  sigma: number[] | null;
 }
 
 /** What the moved sliders decode to: the reconstruction and every decoder layer's heatmaps. */
