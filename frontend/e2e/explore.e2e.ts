@@ -233,8 +233,10 @@ describe("Explore", () => {
     expect(explore.some((f) => f.testId === "reset-latent") || (await page.getByTestId("reset-latent").isDisabled())).toBe(true);
     expect(names.some((n) => /channel|layer|global/.test(n))).toBe(true);
 
-    // The tab list: arrows move between Explore and Build & Train.
+    // The tab list: arrows move between Explore, Compare and Build & Train.
     await page.getByRole("tab", { name: "Explore" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await page.getByTestId("compare-view").waitFor();
     await page.keyboard.press("ArrowRight");
     await page.getByTestId("builder").waitFor();
     expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Build/);
@@ -246,6 +248,8 @@ describe("Explore", () => {
     }
     expect(build.some((f) => f.testId === "train-button")).toBe(true);
     await page.getByRole("tab", { name: /Build/ }).focus();
+    await page.keyboard.press("ArrowLeft");
+    await page.getByTestId("compare-view").waitFor();
     await page.keyboard.press("ArrowLeft");
     await page.getByTestId("encoder").waitFor();
   });

@@ -3,12 +3,14 @@ import { useEffect } from "react";
 import { useLab, type Tab } from "./state/store";
 import { isActive } from "./state/job";
 import { BuilderPanel } from "./components/BuilderPanel";
+import { CompareView } from "./components/CompareView";
 import { ExploreView } from "./components/ExploreView";
 import { ModelPicker } from "./components/ModelPicker";
 import { TrainPanel } from "./components/TrainPanel";
 
 const tabs: { id: Tab; label: string }[] = [
   { id: "explore", label: "Explore" },
+  { id: "compare", label: "Compare" },
   { id: "build", label: "Build & Train" },
 ];
 
@@ -81,6 +83,10 @@ export function App() {
       <main>
         <div id="view-explore" role="tabpanel" aria-labelledby="tab-explore" hidden={tab !== "explore"}>
           <ExploreView />
+        </div>
+        <div id="view-compare" role="tabpanel" aria-labelledby="tab-compare" hidden={tab !== "compare"}>
+          {/* Mounted only while shown: its second model's socket and drawing canvas are not needed elsewhere. */}
+          {tab === "compare" && <CompareView />}
         </div>
         <div id="view-build" role="tabpanel" aria-labelledby="tab-build" hidden={tab !== "build"} className="build">
           <BuilderPanel />

@@ -8,7 +8,8 @@ import { DrawCanvas } from "./DrawCanvas";
 import { Heatmap } from "./Heatmap";
 import { Panel } from "./Panel";
 
-export function InputPanel() {
+/** `id` names the panel (Explore's and Compare's each have one). */
+export function InputPanel({ id = "input" }: { id?: string }) {
   const c = useController();
   const input = useLab((s) => s.input);
   const version = useLab((s) => s.canvasVersion);
@@ -38,7 +39,7 @@ export function InputPanel() {
 
   return (
     <Panel
-      id="input"
+      id={id}
       title="Input"
       className="col-input"
       explain="Draw here, or pick a test image."

@@ -1,18 +1,9 @@
 // The model in use: pretrained and trained models, its spec in one line; download, upload, delete.
 import { useRef, useState } from "react";
 import { api } from "../api/client";
-import type { ModelSummary } from "../api/types";
 import { useController } from "../state/context";
 import { useLab } from "../state/store";
-import { count, num, specLine } from "../lib/format";
-
-function metric(m: ModelSummary, ...keys: string[]): number | null {
-  for (const k of keys) {
-    const v = m.metrics?.[k];
-    if (typeof v === "number") return v;
-  }
-  return null;
-}
+import { count, modelMetric as metric, num, specLine } from "../lib/format";
 
 export function ModelPicker() {
   const c = useController();

@@ -1,5 +1,5 @@
 // Numbers and specs as short text for labels.
-import type { LayerRow } from "../api/types";
+import type { LayerRow, ModelSummary } from "../api/types";
 import type { components } from "../api/generated/openapi";
 
 type AnySpec = components["schemas"]["ModelSpec"];
@@ -72,4 +72,13 @@ export function specLine(spec: AnySpec): string {
 /** The shapes as data flows: "28×28×1 → 28×28×32 → 14×14×32 → …". */
 export function shapeFlow(layers: LayerRow[]): string {
   return ["28×28×1", ...layers.map((l) => shape(l.shape))].join(" → ");
+}
+
+/** A model's stored test metric, trying each key in turn (older files name them differently). */
+export function modelMetric(m: Pick<ModelSummary, "metrics">, ...keys: string[]): number | null {
+  for (const k of keys) {
+    const v = m.metrics?.[k];
+    if (typeof v === "number") return v;
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodedView, exploreView, initialModel, startDecoded } from "./controller";
+import { compareCandidate, decodedView, exploreView, initialModel, startDecoded } from "./controller";
 import type { ModelSummary } from "../api/types";
 import { bytesToBase64 } from "../lib/viz/tensor8";
 import type { ExploreView } from "./store";
@@ -81,5 +81,17 @@ describe("exploreView", () => {
   it("has no sigma for a plain model", () => {
     expect(exploreView(answer({ latent_sigma: null }), []).sigma).toBeNull();
     expect(exploreView(answer({}), []).sigma).toBeNull();
+  });
+});
+
+describe("compareCandidate", () => {
+  const v = (id: string, dataset: string, variant: string, latent_dim = 16) => ({ ...m(id, true, dataset, "2026-01-01"), spec: { variant, latent_dim } }) as ModelSummary;
+  it("picks another model of the same dataset, a different variant first, then the same latent size", () => {
+    const models = [v("ae", "mnist", "plain"), v("fashion", "fashion-mnist", "plain"), v("mine", "mnist", "plain"), v("vae2", "mnist", "vae", 2), v("vae", "mnist", "vae")];
+    expect(compareCandidate(models, "ae")?.id).toBe("vae");
+    expect(compareCandidate(models.slice(0, 4), "ae")?.id).toBe("vae2");
+    expect(compareCandidate(models.slice(0, 3), "ae")?.id).toBe("mine");
+    expect(compareCandidate(models.slice(0, 2), "ae")?.id).toBe("fashion");
+    expect(compareCandidate(models.slice(0, 1), "ae")).toBeUndefined();
   });
 });

@@ -60,8 +60,23 @@ export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
   );
 }
 
+/** The second model Compare opens with: another model of the same dataset, then of another
+ * variant (a VAE beside the plain autoencoder says more than two plain ones), then with as many
+ * latent dimensions; the first listed among equals. */
+export function compareCandidate(models: ModelSummary[], mainId: string | null): ModelSummary | undefined {
+  const main = models.find((m) => m.id === mainId);
+  const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
+  const score = (m: ModelSummary) =>
+    !main ? 0 : (m.dataset === main.dataset ? 4 : 0) + (variant(m) !== variant(main) ? 2 : 0) + (m.spec?.latent_dim === main.spec?.latent_dim ? 1 : 0);
+  let best: ModelSummary | undefined;
+  for (const m of models) if (m.id !== mainId && (!best || score(m) > score(best))) best = m;
+  return best;
+}
+
 export class LabController {
   private explore: ExploreSocket | null = null;
+  /** Compare's second model: its own explore socket, fed the same inputs as the first. */
+  private compare: ExploreSocket | null = null;
   private job: JobSocket | null = null;
   private validateAbort: AbortController | null = null;
   private validateTimer: ReturnType<typeof setTimeout> | null = null;
@@ -82,8 +97,10 @@ export class LabController {
   dispose(): void {
     this.explore?.close();
     this.job?.close();
+    this.compare?.close();
     this.explore = null;
     this.job = null;
+    this.compare = null;
   }
 
   // ---- models ---------------------------------------------------------------------------
@@ -165,6 +182,7 @@ export class LabController {
     try {
       await api.deleteModel(id);
       await this.refreshModels();
+      if (getLab().compareId === id) this.closeCompare();
       if (getLab().modelId === id) {
         const next = initialModel(getLab().models);
         if (next) await this.selectModel(next.id);
@@ -201,10 +219,41 @@ export class LabController {
       canvasVersion: repaintCanvas ? s.canvasVersion + 1 : s.canvasVersion,
     }));
     this.explore?.explore(image);
+    if (getLab().tab === "compare") this.compare?.explore(image);
   }
 
   clearInput(): void {
-    setLab((s) => ({ input: null, inputSource: { kind: "empty" }, result: null, latent: null, decoded: null, canvasVersion: s.canvasVersion + 1 }));
+    setLab((s) => ({ input: null, inputSource: { kind: "empty" }, result: null, latent: null, decoded: null, compareResult: null, canvasVersion: s.canvasVersion + 1 }));
+  }
+
+  // ---- compare --------------------------------------------------------------------------
+
+  /** Compare opened: a second model (the last one, else a candidate) gets the current input. */
+  enterCompare(): void {
+    const s = getLab();
+    const id = s.compareId && s.models.some((m) => m.id === s.compareId) ? s.compareId : compareCandidate(s.models, s.modelId)?.id;
+    if (!id) return;
+    if (id !== s.compareId || !this.compare) this.selectCompare(id);
+    else if (s.input) this.compare.explore(s.input);
+  }
+
+  selectCompare(id: string): void {
+    this.compare?.close();
+    setLab({ compareId: id, compareResult: null, compareError: null });
+    this.compare = new ExploreSocket(id, {
+      onStatus: (compareSocket) => setLab({ compareSocket }),
+      onError: (compareError) => setLab({ compareError }),
+      onExplore: (r, sent) => setLab({ compareResult: exploreView(r, sent), compareError: null }),
+      onDecode: () => undefined, // Compare sends images only
+    });
+    const input = getLab().input;
+    if (input) this.compare.explore(input);
+  }
+
+  closeCompare(): void {
+    this.compare?.close();
+    this.compare = null;
+    setLab({ compareId: null, compareResult: null, compareSocket: "closed", compareError: null });
   }
 
   useSample(dataset: string, sample: Sample): void {

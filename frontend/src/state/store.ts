@@ -15,7 +15,7 @@ import type { NormMode } from "../lib/viz/normalize";
 import type { SocketStatus } from "../api/sockets";
 import { emptyJobView, type JobView, type LayerTensor } from "./job";
 
-export type Tab = "explore" | "build";
+export type Tab = "explore" | "compare" | "build";
 
 export type InputSource =
   | { kind: "sample"; dataset: string; index: number; label: number }
@@ -109,6 +109,12 @@ export interface LabState {
   jobView: JobView;
   jobSocket: SocketStatus;
 
+  /** Compare: a second model explored on the same input through its own socket. */
+  compareId: string | null;
+  compareResult: ExploreView | null;
+  compareSocket: SocketStatus;
+  compareError: string | null;
+
   set: (patch: Partial<LabState> | ((s: LabState) => Partial<LabState>)) => void;
 }
 
@@ -137,6 +143,10 @@ export const useLab = create<LabState>()((set) => ({
   validation: { status: "idle", result: null, errors: {}, message: null },
   jobView: emptyJobView,
   jobSocket: "closed",
+  compareId: null,
+  compareResult: null,
+  compareSocket: "closed",
+  compareError: null,
   set: (patch) => set(patch),
 }));
 
