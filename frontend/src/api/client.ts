@@ -1,7 +1,7 @@
 // The REST API through openapi-fetch, typed by the generated `paths`; one small function each.
 import createClient from "openapi-fetch";
 import type { paths } from "./generated/openapi";
-import type { ModelSpec, ModelSummary, ValidationErrorItem } from "./types";
+import type { InterpolateRequest, ModelSpec, ModelSummary, TraverseRequest, ValidationErrorItem } from "./types";
 
 /** A 4xx/5xx answer; `detail` is the service's message or its list of field errors. */
 export class ApiError extends Error {
@@ -55,6 +55,9 @@ export const api = {
   },
   explore: (v: string, image: number[][]) => ok(client.POST("/api/models/{model_id}/explore", { ...id(v), body: { image } })),
   decode: (v: string, latent: number[]) => ok(client.POST("/api/models/{model_id}/decode", { ...id(v), body: { latent } })),
+  interpolate: (v: string, body: InterpolateRequest, signal?: AbortSignal) => ok(client.POST("/api/models/{model_id}/interpolate", { ...id(v), body, signal })),
+  traverse: (v: string, body: TraverseRequest, signal?: AbortSignal) => ok(client.POST("/api/models/{model_id}/traverse", { ...id(v), body, signal })),
+  priorSamples: (v: string, body: { count: number; seed: number }, signal?: AbortSignal) => ok(client.POST("/api/models/{model_id}/samples", { ...id(v), body, signal })),
   startJob: (spec: ModelSpec) => ok(client.POST("/api/jobs", { body: { spec } })),
   jobs: () => ok(client.GET("/api/jobs")),
   job: (v: string) => ok(client.GET("/api/jobs/{job_id}", job(v))),

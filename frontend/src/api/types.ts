@@ -30,6 +30,12 @@ export type Projection = Schemas["Projection"];
 export type ExploreResult = Schemas["ExploreResult"];
 export type DecodeResult = Schemas["DecodeResult"];
 export type Health = Schemas["Health"];
+export type Corruption = Schemas["Corruption"];
+export type InterpolateRequest = Schemas["InterpolateRequest"];
+export type InterpolateResult = Schemas["InterpolateResult"];
+export type TraverseRequest = Schemas["TraverseRequest"];
+export type TraverseResult = Schemas["TraverseResult"];
+export type SamplesResult = Schemas["SamplesResult"];
 
 export type Tensor8 = Ws.Tensor8;
 export type LayerActivation = Ws.LayerActivation;

@@ -6,6 +6,7 @@ import { ActivationRows } from "./ActivationColumn";
 import { Bottleneck } from "./Bottleneck";
 import { InputPanel } from "./InputPanel";
 import { LatentMap } from "./LatentMap";
+import { Walks } from "./Walks";
 import { Legend } from "./Legend";
 import { OutputPanel } from "./OutputPanel";
 import { Panel } from "./Panel";
@@ -95,7 +96,10 @@ export function ExploreView() {
         </Panel>
         <OutputPanel />
       </div>
-      <LatentMap />
+      <div className="below">
+        <LatentMap />
+        <Walks />
+      </div>
     </div>
   );
 }

@@ -2,10 +2,11 @@
 // the job socket of the watched job. Components call its methods; it writes into the store.
 import { api, ApiError, fieldErrors } from "../api/client";
 import { ExploreSocket, JobSocket } from "../api/sockets";
-import type { DecodeResult, ExploreResult, ModelSpec, ModelSummary, Sample } from "../api/types";
+import type { DecodeResult, ExploreResult, ModelSpec, ModelSummary, Sample, TraverseResult } from "../api/types";
 import { bytesToUnit } from "../lib/viz/preprocess";
 import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
-import { getLab, setLab, type DecodedView, type ExploreView, type InputSource } from "./store";
+import { decodeImageBatch, type DecodedBatch } from "../lib/viz/imagebatch";
+import { getLab, setLab, type DecodedView, type Endpoint, type ExploreView, type InputSource } from "./store";
 
 /** Non-finite values arrive as null; a picture needs numbers. */
 const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
@@ -278,11 +279,56 @@ export class LabController {
 
   async loadFirstSample(dataset: string): Promise<void> {
     try {
-      const [first] = await this.samples(dataset, undefined, 1);
+      const [first, second] = await this.samples(dataset, undefined, 2);
       if (first) this.useSample(dataset, first);
+      // Interpolation starts filled too: between the first two test images, unless the user chose.
+      const { walkA, walkB } = getLab();
+      const stale = (e: Endpoint | null) => !e || (e.dataset !== null && e.dataset !== dataset);
+      if (first && second && stale(walkA) && stale(walkB)) {
+        setLab({ walkA: this.sampleEndpoint(dataset, first), walkB: this.sampleEndpoint(dataset, second) });
+      }
     } catch (e) {
       setLab({ notice: { kind: "error", text: `Could not load a test image: ${message(e)}` } });
     }
+  }
+
+  // ---- latent-space walks ---------------------------------------------------------------
+
+  private sampleEndpoint(dataset: string, s: Sample): Endpoint {
+    const name = getLab().datasets.find((d) => d.name === dataset)?.classes.find((k) => k.index === s.label)?.name ?? String(s.label);
+    return { image: bytesToUnit(s.image), label: `test #${s.index}, “${name}”`, dataset };
+  }
+
+  /** The current input becomes one end of the interpolation. */
+  useAsEndpoint(which: "a" | "b"): void {
+    const s = getLab();
+    if (!s.input) return;
+    const src = s.inputSource;
+    const e: Endpoint =
+      src.kind === "sample"
+        ? { image: s.input, label: this.sampleEndpoint(src.dataset, { index: src.index, label: src.label, image: [] }).label, dataset: src.dataset }
+        : { image: s.input, label: "your drawing", dataset: null };
+    setLab(which === "a" ? { walkA: e } : { walkB: e });
+  }
+
+  async interpolate(a: Float32Array, b: Float32Array, steps: number, path: "linear" | "spherical", signal?: AbortSignal): Promise<DecodedBatch & { path: string }> {
+    const id = getLab().modelId;
+    if (!id) throw new Error("no model");
+    const r = await api.interpolate(id, { a: Array.from(a), b: Array.from(b), steps, path }, signal);
+    return { ...decodeImageBatch(r.images), path: r.path };
+  }
+
+  async traverse(latent: number[], dims: number[], steps: number, signal?: AbortSignal): Promise<DecodedBatch & Pick<TraverseResult, "dims" | "values">> {
+    const id = getLab().modelId;
+    if (!id) throw new Error("no model");
+    const r = await api.traverse(id, { latent, dims, steps }, signal);
+    return { ...decodeImageBatch(r.images), dims: r.dims, values: r.values };
+  }
+
+  async priorSamples(count: number, seed: number, signal?: AbortSignal): Promise<DecodedBatch> {
+    const id = getLab().modelId;
+    if (!id) throw new Error("no model");
+    return decodeImageBatch((await api.priorSamples(id, { count, seed }, signal)).images);
   }
 
   moveLatent(dim: number, value: number): void {

@@ -22,6 +22,15 @@ export type InputSource =
   | { kind: "drawing" }
   | { kind: "empty" };
 
+/** One end of an interpolation: an image and where it came from. */
+export interface Endpoint {
+  image: Float32Array;
+  /** "test #3, “2”" or "your drawing". */
+  label: string;
+  /** The dataset of a test image (null for a drawing): a model of another dataset resets the ends. */
+  dataset: string | null;
+}
+
 export interface ExploreView {
   requestId: number;
   /** The input this result belongs to (the canvas may have moved on since). */
@@ -115,6 +124,10 @@ export interface LabState {
   compareSocket: SocketStatus;
   compareError: string | null;
 
+  /** Interpolation's two ends (images, so they hold across models of one dataset). */
+  walkA: Endpoint | null;
+  walkB: Endpoint | null;
+
   set: (patch: Partial<LabState> | ((s: LabState) => Partial<LabState>)) => void;
 }
 
@@ -147,6 +160,8 @@ export const useLab = create<LabState>()((set) => ({
   compareResult: null,
   compareSocket: "closed",
   compareError: null,
+  walkA: null,
+  walkB: null,
   set: (patch) => set(patch),
 }));
 

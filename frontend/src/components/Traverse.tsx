@@ -1,0 +1,89 @@
+// Traversal: two code dimensions swept around the current code, every other dimension held; the
+// grid shows what each direction of the latent space means to the decoder.
+import { useState } from "react";
+import { useController } from "../state/context";
+import { useLab } from "../state/store";
+import { gridRows } from "../lib/viz/imagebatch";
+import { num } from "../lib/format";
+import { ImageRow } from "./ImageRow";
+import { Panel } from "./Panel";
+import { useLatest } from "./useLatest";
+
+const STEPS = [5, 7, 9, 11];
+
+function DimSelect(props: { label: string; value: number; dims: number; onChange: (d: number) => void; allowNone?: boolean; testId: string }) {
+  return (
+    <label className="field inline">
+      <span>{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(Number(e.target.value))} data-testid={props.testId}>
+        {props.allowNone && <option value={-1}>none (one row)</option>}
+        {Array.from({ length: props.dims }, (_, i) => (
+          <option key={i} value={i}>
+            z{i}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function Traverse() {
+  const c = useController();
+  const modelId = useLab((s) => s.modelId);
+  // Around the current code: the sliders' values (the drawing's code until a slider moves).
+  const latent = useLab((s) => s.latent);
+  const dims = latent?.length ?? 0;
+  const [x, setX] = useState(0);
+  const [y, setY] = useState(1);
+  const [steps, setSteps] = useState(9);
+  const dx = Math.min(x, Math.max(0, dims - 1));
+  const dy = y >= dims || y === dx ? -1 : y;
+  const swept = dy < 0 ? [dx] : [dx, dy];
+  const req = useLatest((signal) => c.traverse(latent!, swept, steps, signal), [modelId, latent, dx, dy, steps], !!(modelId && latent && dims), 150);
+  const grid = req.data;
+  const rows = grid ? gridRows(grid.images, grid.dims.length) : [];
+  return (
+    <Panel
+      id="traverse"
+      title="Traverse"
+      className="walk"
+      explain="Sweep two numbers of the code around the current one (± 2.5 std over the test set), the others held: what each direction means."
+    >
+      <div className="walk-controls">
+        <DimSelect label="across" value={dx} dims={dims} onChange={setX} testId="traverse-x" />
+        <DimSelect label="down" value={dy} dims={dims} onChange={setY} allowNone testId="traverse-y" />
+        <label className="field inline">
+          <span>Steps</span>
+          <select value={steps} onChange={(e) => setSteps(Number(e.target.value))} data-testid="traverse-steps">
+            {STEPS.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        {req.loading && <span className="muted">decoding…</span>}
+      </div>
+      {req.error && <p className="error-text">Could not traverse: {req.error}</p>}
+      {!latent && <p className="empty">Draw or pick an input: the sweep is centred on its code.</p>}
+      {grid && (
+        <div className={`traverse ${req.loading ? "stale" : ""}`} data-testid="traverse-grid" data-rows={rows.length} data-cols={rows[0]?.length ?? 0}>
+          <span className="traverse-corner muted">
+            {grid.dims.length > 1 ? `z${grid.dims[1]} ↓ z${grid.dims[0]} →` : `z${grid.dims[0]} →`}
+          </span>
+          <div className="traverse-cols">
+            {grid.values[0]!.map((v, i) => (
+              <span key={i}>{num(v, 2)}</span>
+            ))}
+          </div>
+          {rows.map((row, r) => (
+            <div className="traverse-row" key={r}>
+              <span className="traverse-label">{grid.dims.length > 1 ? num(grid.values[1]![r]!, 2) : ""}</span>
+              <ImageRow images={row} width={grid.width} height={grid.height} zoom={9 / 7} label={(i) => `z${grid.dims[0]} = ${num(grid.values[0]![i]!)}${grid.dims.length > 1 ? `, z${grid.dims[1]} = ${num(grid.values[1]![r]!)}` : ""}`} />
+            </div>
+          ))}
+        </div>
+      )}
+    </Panel>
+  );
+}
