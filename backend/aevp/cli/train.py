@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from aevp.cli.common import fail, resolve_model, settings_with
 from aevp.data import DataError, load_dataset
+from aevp.ml.spec import ModelSpec
 
 err = Console(stderr=True)
 out = Console()
@@ -21,9 +22,7 @@ out = Console()
 _D = "Defaults give AE-32-64-L16."
 
 
-def _spec_from_options(**fields: object):
-    from aevp.ml.spec import ModelSpec
-
+def _spec_from_options(**fields: object) -> ModelSpec:
     try:
         return ModelSpec.model_validate(fields)
     except ValidationError as exc:
@@ -149,13 +148,22 @@ def eval_command(
     model: Annotated[str, typer.Argument(help="A model id (see `aevp models list`) or a model folder")],
     data_dir: Annotated[Path | None, typer.Option(help="Dataset cache (default: AEVP_DATA_DIR)")] = None,
     models_dir: Annotated[Path | None, typer.Option(help="User models (default: AEVP_MODELS_DIR)")] = None,
+    corruption: Annotated[
+        str | None,
+        typer.Option(help="Also score reconstructions of corrupted test images: gaussian or mask "
+                     "(default for a denoising model: its training corruption)"),
+    ] = None,
+    corruption_level: Annotated[
+        float | None, typer.Option(help="Noise sigma (gaussian) or fraction of pixels zeroed (mask), 0..1")
+    ] = None,
 ) -> None:
-    """Test-set loss, mean PSNR and SSIM of a model."""
+    """Test-set loss, mean PSNR and SSIM of a model (and, with a corruption, how well it denoises)."""
     from aevp.ml import steps
     from aevp.ml.train import evaluate
 
     settings = settings_with(data_dir=data_dir, models_dir=models_dir)
     ckpt = resolve_model(model, settings)
+    noise = _eval_corruption(ckpt.spec, corruption, corruption_level)
     try:
         data = load_dataset(ckpt.spec.dataset, settings.data_dir)
     except DataError as exc:
@@ -168,6 +176,27 @@ def eval_command(
     if "test_elbo" in metrics:
         out.print(f"  negative ELBO (nats/image)   {metrics['test_elbo']:.2f} "
                   f"(reconstruction {metrics['test_recon']:.2f} + KL {metrics['test_kl']:.2f})")
+    if noise is not None:
+        from aevp.ml.inference import Inference
+
+        kind, level = noise
+        d = Inference(ckpt.spec, ckpt.params).denoising_metrics(data.test_images.astype("float32") / 255, kind, level)
+        out.print(f"  with {kind} corruption {level:g} (seed 0), against the clean images:")
+        out.print(f"    corrupted input            PSNR {d['input_psnr']:.2f} dB, SSIM {d['input_ssim']:.4f}")
+        out.print(f"    reconstruction             PSNR {d['psnr']:.2f} dB, SSIM {d['ssim']:.4f}")
+
+
+def _eval_corruption(spec: ModelSpec, kind: str | None, level: float | None) -> tuple[str, float] | None:
+    """The corruption `eval` scores: the options, else a denoising model's own, else none."""
+    if kind is None and level is None:
+        return (spec.corruption, spec.corruption_level) if spec.variant == "denoising" else None
+    kind = kind or spec.corruption
+    if kind not in ("gaussian", "mask"):
+        fail(f"--corruption must be gaussian or mask, not {kind!r}", code=2)
+    level = spec.corruption_level if level is None else level
+    if not 0 <= level <= 1:
+        fail(f"--corruption-level must be in 0..1, not {level:g}", code=2)
+    return kind, level
 
 
 def register(app: typer.Typer) -> None:

@@ -91,6 +91,25 @@ class Inference:
         key = jax.device_put(jax.random.key(seed), self.device)
         return np.asarray(_corrupt_jit(kind, np.float32(level), x, key))
 
+    def denoising_metrics(
+        self, images: np.ndarray, kind: str, level: float, seed: int = 0
+    ) -> dict[str, float]:
+        """Mean PSNR/SSIM against the clean (N, 28, 28) images of the corrupted inputs and of the model's
+        reconstructions of them: how much of the corruption the model removes."""
+        from aevp.ml.metrics import image_metrics
+
+        x = _as_images(images)
+        sums = np.zeros(4)
+        for i in range(0, x.shape[0], ENCODE_CHUNK):
+            clean = x[i : i + ENCODE_CHUNK]
+            noisy = self.corrupt(clean, kind, level, seed + i)
+            recon = self.decode(self.encode(noisy))
+            for j, seen in enumerate((noisy, recon)):
+                psnr, ssim = image_metrics(jax.numpy.asarray(seen), jax.numpy.asarray(clean))
+                sums[2 * j : 2 * j + 2] += float(psnr.sum()), float(ssim.sum())
+        n = max(x.shape[0], 1)
+        return dict(zip(("input_psnr", "input_ssim", "psnr", "ssim"), (sums / n).tolist(), strict=True))
+
     def encode(self, images: np.ndarray) -> np.ndarray:
         """Latents of many images, in fixed-size chunks (one compilation)."""
         x = _as_images(images)

@@ -74,3 +74,19 @@ def test_ctrl_c_stops_cleanly_and_saves_nothing(env, synthetic):
     timer.cancel()
     assert code == 130 and "nothing was saved" in out
     assert not (env / "models").exists() or not any((env / "models").iterdir())
+
+
+def test_eval_scores_denoising_against_the_clean_images(env, synthetic):
+    code, out, _ = _run("train", *TINY, "--epochs", "1", "--variant", "denoising", "--corruption-level", "0.4")
+    assert code == 0, out
+    saved = re.search(r"Saved (\S+)", out).group(1)
+    code, out, _ = _run("eval", saved)  # a denoising model: its own training corruption by default
+    assert code == 0 and "gaussian corruption 0.4" in out, out
+    noisy = float(re.search(r"corrupted input\s+PSNR ([\d.]+) dB", out).group(1))
+    assert 5 < noisy < 15  # sigma 0.4 noise on mostly dark images
+    assert re.search(r"reconstruction\s+PSNR [\d.]+ dB, SSIM [\d.-]+", out)
+    code, out, _ = _run("eval", saved, "--corruption", "mask", "--corruption-level", "0")
+    assert code == 0 and "mask corruption 0" in out
+    assert re.search(r"corrupted input\s+PSNR (inf|[\d.]+)", out)  # masking nothing leaves the image as is
+    code, out, _ = _run("eval", saved, "--corruption", "blur")
+    assert code == 2 and "gaussian or mask" in out
