@@ -2,7 +2,7 @@
 // closes it (the explore session per model, the job watcher per job).
 import { LatestWins } from "./latest";
 import { wsUrl } from "./client";
-import type { DecodeResult, ExploreClientMessage, ExploreResult, ExploreServerMessage, JobServerMessage } from "./types";
+import type { Corruption, DecodeResult, ExploreClientMessage, ExploreResult, ExploreServerMessage, JobServerMessage } from "./types";
 
 export type SocketStatus = "connecting" | "open" | "closed";
 
@@ -28,6 +28,8 @@ export class ExploreSocket {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly lanes = { explore: new LatestWins<number[]>(), decode: new LatestWins<number[]>() };
   private readonly requests = new Map<number, { lane: Lane; payload: number[] }>();
+  /** Noise the server applies to every explored image before encoding (a denoising model's test). */
+  corruption: Corruption | null = null;
 
   constructor(
     readonly modelId: string,
@@ -69,7 +71,7 @@ export class ExploreSocket {
     this.requests.set(id, { lane, payload });
     const msg: ExploreClientMessage =
       lane === "explore"
-        ? { v: PROTOCOL, type: "explore", request_id: id, image: payload }
+        ? { v: PROTOCOL, type: "explore", request_id: id, image: payload, ...(this.corruption ? { corruption: this.corruption } : {}) }
         : { v: PROTOCOL, type: "decode", request_id: id, latent: payload };
     this.lanes[lane].sent(id, performance.now());
     this.ws.send(JSON.stringify(msg));

@@ -4,6 +4,7 @@ import type { Sample } from "../api/types";
 import { useController } from "../state/context";
 import { useLab } from "../state/store";
 import { bytesToUnit } from "../lib/viz/preprocess";
+import { Denoise } from "./Denoise";
 import { DrawCanvas } from "./DrawCanvas";
 import { Heatmap } from "./Heatmap";
 import { Panel } from "./Panel";
@@ -91,6 +92,7 @@ export function InputPanel({ id = "input" }: { id?: string }) {
           ))}
         </ul>
       )}
+      <Denoise />
     </Panel>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCandidate, decodedView, exploreView, initialModel, startDecoded } from "./controller";
+import { compareCandidate, decodedView, defaultCorruption, exploreView, initialModel, startDecoded } from "./controller";
 import type { ModelSummary } from "../api/types";
 import { bytesToBase64 } from "../lib/viz/tensor8";
 import type { ExploreView } from "./store";
@@ -93,5 +93,20 @@ describe("compareCandidate", () => {
     expect(compareCandidate(models.slice(0, 3), "ae")?.id).toBe("mine");
     expect(compareCandidate(models.slice(0, 2), "ae")?.id).toBe("fashion");
     expect(compareCandidate(models.slice(0, 1), "ae")).toBeUndefined();
+  });
+});
+
+describe("defaultCorruption", () => {
+  it("explores a denoising model with its own training noise, other variants with none", () => {
+    expect(defaultCorruption({ variant: "denoising", corruption: "mask", corruption_level: 0.5 })).toEqual({ kind: "mask", level: 0.5, seed: 0 });
+    expect(defaultCorruption({ variant: "denoising" })).toEqual({ kind: "gaussian", level: 0.3, seed: 0 });
+    expect(defaultCorruption({ variant: "vae", corruption: "mask" })).toBeNull();
+    expect(defaultCorruption(undefined)).toBeNull();
+  });
+
+  it("keeps the corrupted input the encoder saw beside the clean one", () => {
+    const v = exploreView({ request_id: 1, latent: [0], reconstruction: [0.5], activations: [], mse: 0.1, psnr: 10, ssim: 0.5, corrupted: [0.25, null] }, [1, 0]);
+    expect(Array.from(v.corrupted!)).toEqual([0.25, 0]);
+    expect(Array.from(v.input)).toEqual([1, 0]);
   });
 });

@@ -2,7 +2,7 @@
 // the job socket of the watched job. Components call its methods; it writes into the store.
 import { api, ApiError, fieldErrors } from "../api/client";
 import { ExploreSocket, JobSocket } from "../api/sockets";
-import type { DecodeResult, ExploreResult, ModelSpec, ModelSummary, Sample, TraverseResult } from "../api/types";
+import type { Corruption, DecodeResult, ExploreResult, ModelSpec, ModelSummary, Sample, TraverseResult } from "../api/types";
 import { bytesToUnit } from "../lib/viz/preprocess";
 import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
 import { decodeImageBatch, type DecodedBatch } from "../lib/viz/imagebatch";
@@ -35,6 +35,7 @@ export function exploreView(r: ExploreResult & { request_id: number }, sent: num
     psnr: r.psnr ?? (r.mse === 0 ? Infinity : null),
     ssim: r.ssim,
     sigma: r.latent_sigma ? finite(r.latent_sigma) : null,
+    corrupted: r.corrupted ? Float32Array.from(finite(r.corrupted)) : null,
   };
 }
 
@@ -59,6 +60,12 @@ export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
     models.find((m) => m.pretrained) ??
     [...models].sort((a, b) => b.created.localeCompare(a.created))[0]
   );
+}
+
+/** The noise a model is explored with at first: a denoising model's own training corruption. */
+export function defaultCorruption(spec: Partial<ModelSpec> | undefined): Corruption | null {
+  if (spec?.variant !== "denoising") return null;
+  return { kind: spec.corruption ?? "gaussian", level: spec.corruption_level ?? 0.3, seed: 0 };
 }
 
 /** The second model Compare opens with: another model of the same dataset, then of another
@@ -119,7 +126,8 @@ export class LabController {
     const ticket = ++this.modelLoad;
     const summary = getLab().models.find((m) => m.id === id);
     this.explore?.close();
-    setLab({ modelId: id, model: null, latentStats: null, projection: null, projectionStatus: "idle", projectionError: null, result: null, latent: null, decoded: null, exploreError: null });
+    const corruption = defaultCorruption(summary?.spec as Partial<ModelSpec> | undefined);
+    setLab({ corruption, modelId: id, model: null, latentStats: null, projection: null, projectionStatus: "idle", projectionError: null, result: null, latent: null, decoded: null, exploreError: null });
     this.explore = new ExploreSocket(id, {
       onStatus: (socket) => setLab({ socket }),
       onError: (text) => setLab({ exploreError: text }),
@@ -138,6 +146,8 @@ export class LabController {
         setLab({ decoded: decodedView(r, sent) });
       },
     });
+    this.explore.corruption = corruption;
+    if (this.compare) this.compare.corruption = corruption;
     // The first picture must not wait for the details: the latent statistics can take a few
     // seconds the first time a model is asked (the service encodes the whole test set).
     const details = api
@@ -227,6 +237,17 @@ export class LabController {
     setLab((s) => ({ input: null, inputSource: { kind: "empty" }, result: null, latent: null, decoded: null, compareResult: null, canvasVersion: s.canvasVersion + 1 }));
   }
 
+  /** New noise for the input (null: none): both explore sockets send it, and the input goes again. */
+  setCorruption(corruption: Corruption | null): void {
+    setLab({ corruption });
+    if (this.explore) this.explore.corruption = corruption;
+    if (this.compare) this.compare.corruption = corruption;
+    const input = getLab().input;
+    if (!input) return;
+    this.explore?.explore(input);
+    if (getLab().tab === "compare") this.compare?.explore(input);
+  }
+
   // ---- compare --------------------------------------------------------------------------
 
   /** Compare opened: a second model (the last one, else a candidate) gets the current input. */
@@ -247,6 +268,7 @@ export class LabController {
       onExplore: (r, sent) => setLab({ compareResult: exploreView(r, sent), compareError: null }),
       onDecode: () => undefined, // Compare sends images only
     });
+    this.compare.corruption = getLab().corruption; // the same noisy input for both models
     const input = getLab().input;
     if (input) this.compare.explore(input);
   }

@@ -3,6 +3,7 @@
 // that write into it.
 import { create } from "zustand";
 import type {
+  Corruption,
   DatasetInfo,
   LatentStats,
   ModelDetail,
@@ -44,6 +45,8 @@ export interface ExploreView {
   ssim: number | null;
   /** VAE only: each dimension's standard deviation (`latent` is the mean); null for other variants. */
   sigma: number[] | null;
+  /** With a corruption: the corrupted image the encoder saw (`input` stays the clean one). */
+  corrupted: Float32Array | null;
 }
 
 /** What the moved sliders decode to: the reconstruction and every decoder layer's heatmaps. */
@@ -128,6 +131,9 @@ export interface LabState {
   walkA: Endpoint | null;
   walkB: Endpoint | null;
 
+  /** Noise applied to the input before encoding (a denoising model starts with its training noise). */
+  corruption: Corruption | null;
+
   set: (patch: Partial<LabState> | ((s: LabState) => Partial<LabState>)) => void;
 }
 
@@ -162,6 +168,7 @@ export const useLab = create<LabState>()((set) => ({
   compareError: null,
   walkA: null,
   walkB: null,
+  corruption: null,
   set: (patch) => set(patch),
 }));
 
