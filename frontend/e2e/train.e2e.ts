@@ -44,6 +44,13 @@ describe("Build & Train", () => {
     expect(Number(total!.replace(/,/g, ""))).toBe(report.params);
     expect(await page.locator("[data-testid=layer-table] tbody tr").count()).toBe(report.layers.length);
     expect(await page.getByTestId("train-button").isEnabled()).toBe(true);
+    // Before any job: how the model in use (the pretrained default, 5 epochs) was trained.
+    const history = page.getByTestId("model-history");
+    await history.waitFor();
+    await until("its history charted", async () => Number(await page.getByTestId("history-quality-chart").getAttribute("data-epochs")) === 5);
+    expect(Number(await page.getByTestId("history-loss-chart").getAttribute("data-points"))).toBeGreaterThan(100);
+    expect(await page.locator("[data-testid=history-epoch-table] tbody tr").count()).toBe(5);
+    expect((await canvasStats(page.getByTestId("history-quality-chart").locator("canvas").first())).colours).toBeGreaterThan(2);
   });
 
   it("an invalid value shows its error next to the field and disables Train", async () => {

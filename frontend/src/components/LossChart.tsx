@@ -6,7 +6,7 @@ import "uplot/dist/uPlot.min.css";
 import type { EpochMetrics } from "../api/types";
 import { lossData } from "../lib/chart";
 
-export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetrics[]; totalSteps: number; stepsPerEpoch: number; height?: number }) {
+export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetrics[]; totalSteps: number; stepsPerEpoch: number; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const total = useRef(props.totalSteps);
@@ -68,7 +68,7 @@ export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetri
     <div
       className="loss-chart"
       ref={box}
-      data-testid="loss-chart"
+      data-testid={props.testId ?? "loss-chart"}
       data-points={props.losses.length}
       data-epochs={props.epochs.length}
       role="img"

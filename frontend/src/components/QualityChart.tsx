@@ -10,7 +10,7 @@ import { num } from "../lib/format";
 const PSNR = "#1b7837";
 const SSIM = "#762a83";
 
-export function QualityChart(props: { epochs: EpochMetrics[]; totalEpochs: number; height?: number }) {
+export function QualityChart(props: { epochs: EpochMetrics[]; totalEpochs: number; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const height = props.height ?? 200;
@@ -74,7 +74,7 @@ export function QualityChart(props: { epochs: EpochMetrics[]; totalEpochs: numbe
     <div
       className="quality-chart"
       ref={box}
-      data-testid="quality-chart"
+      data-testid={props.testId ?? "quality-chart"}
       data-epochs={props.epochs.length}
       role="img"
       aria-label={

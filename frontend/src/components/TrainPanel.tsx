@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { useController } from "../state/context";
 import { useLab } from "../state/store";
 import { isActive } from "../state/job";
+import type { EpochMetrics } from "../api/types";
 import { displayRanges } from "../lib/viz/normalize";
 import { count, duration, num } from "../lib/format";
 import { ActivationRows } from "./ActivationColumn";
@@ -70,18 +71,38 @@ export function TrainPanel() {
           <QualityChart epochs={jv.epochs} totalEpochs={p?.epochs ?? job.spec.epochs ?? 1} />
         </>
       ) : (
-        <p className="empty">No training yet: set up a model on the left and press Train.</p>
+        <>
+          <p className="empty">No training yet: set up a model on the left and press Train.</p>
+          <History />
+        </>
       )}
-      {jv.epochs.length > 0 && <EpochTable />}
+      {jv.epochs.length > 0 && <EpochTable epochs={jv.epochs} />}
       {jv.snapshot && <Probes />}
     </Panel>
   );
 }
 
-function EpochTable() {
-  const epochs = useLab((s) => s.jobView.epochs);
+/** Before any job: how the model in use was trained, from its saved history. */
+function History() {
+  const model = useLab((s) => s.model);
+  const history = model?.history;
+  if (!model || !history || !history.epochs.length) return null;
+  const steps = history.losses.length;
   return (
-    <table className="epoch-table" data-testid="epoch-table">
+    <div className="history" data-testid="model-history">
+      <h3>
+        How “{model.title}” trained <span className="muted">(the model in use: {history.epochs.length} epochs, {count(steps)} batches)</span>
+      </h3>
+      <LossChart losses={history.losses} epochs={history.epochs} totalSteps={steps} stepsPerEpoch={steps / history.epochs.length} testId="history-loss-chart" />
+      <QualityChart epochs={history.epochs} totalEpochs={history.epochs.length} testId="history-quality-chart" />
+      <EpochTable epochs={history.epochs} testId="history-epoch-table" />
+    </div>
+  );
+}
+
+function EpochTable({ epochs, testId = "epoch-table" }: { epochs: EpochMetrics[]; testId?: string }) {
+  return (
+    <table className="epoch-table" data-testid={testId}>
       <thead>
         <tr>
           <th scope="col">epoch</th>
