@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launch, newPage } from "./browser";
+import { launch, newPage, shot } from "./browser";
 import { canvasPixels, canvasStats, changedFraction, until } from "./pixels";
 import { repoDir, venvBin } from "./server";
 
@@ -80,6 +80,26 @@ describe("Denoising", () => {
     // The Output panel's PSNR is the same, measured against the clean input.
     expect(dB((await page.getByTestId("psnr").textContent()) + "")).toBeCloseTo(dB(reconText), 0);
     await page.getByTestId("input").screenshot({ path: `${import.meta.dirname}/screenshots/17-denoise.png` });
+  });
+
+  it("in Compare, both models get the same noisy image: the denoising model rebuilds it better than the plain one", async () => {
+    const plain = (await listModels()).find((m) => m.pretrained && m.spec.variant === "plain" && m.spec.dataset === "mnist")!;
+    await page.getByRole("tab", { name: "Compare" }).click();
+    const view = page.getByTestId("compare-view");
+    await view.getByTestId("compare-select-b").selectOption(plain.id);
+    expect(await view.getByTestId("compare-select-a").inputValue()).toBe(model.id);
+    expect(await page.getByTestId("compare-noise").textContent()).toMatch(/same gaussian noise|same mask noise/);
+    const fresh = async (side: string) => (await view.getByTestId(`compare-${side}`).getAttribute("data-same-input")) === "true";
+    await until("both models' answers", async () => (await fresh("a")) && (await fresh("b")) && (await view.getByTestId("compare-recon-b").count()) === 1, 30_000);
+    await until("the plain model's answer to the noisy image", async () => {
+      const a = dB(await view.getByTestId("compare-psnr-a").textContent());
+      const b = dB(await view.getByTestId("compare-psnr-b").textContent());
+      return a > b + 3;
+    });
+    expect(await view.getByTestId("compare-psnr-a").getAttribute("class")).toBe("better");
+    await shot(page, "18-compare-denoise");
+    await page.getByRole("tab", { name: "Explore" }).click();
+    await page.getByTestId("triptych").waitFor();
   });
 
   it("the noise control changes what the encoder sees: stronger, masked, or none", async () => {

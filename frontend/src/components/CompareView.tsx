@@ -133,6 +133,7 @@ export function CompareView() {
   const error = useLab((s) => s.compareError);
   const models = useLab((s) => s.models);
   const input = useLab((s) => s.input);
+  const corruption = useLab((s) => s.corruption);
 
   // Opened: the second model gets the current input. Closed after a drawing here: the Explore
   // canvas repaints from the input, so the two canvases agree.
@@ -152,6 +153,12 @@ export function CompareView() {
       <div className="explore-bar">
         <p className="hint" role="status">
           One input, two models: draw or pick an image; both encode and rebuild the same one.
+          {corruption && (
+            <span className="muted" data-testid="compare-noise">
+              {" "}
+              Both see it with the same {corruption.kind} noise ({corruption.kind === "gaussian" ? `σ ${num(corruption.level, 2)}` : `${Math.round(corruption.level * 100)}% masked`}); errors are against the clean image.
+            </span>
+          )}
         </p>
       </div>
       <div className="compare-grid">
