@@ -306,8 +306,11 @@ export class LabController {
       // Interpolation starts filled too: between the first two test images, unless the user chose.
       const { walkA, walkB } = getLab();
       const stale = (e: Endpoint | null) => !e || (e.dataset !== null && e.dataset !== dataset);
-      if (first && second && stale(walkA) && stale(walkB)) {
-        setLab({ walkA: this.sampleEndpoint(dataset, first), walkB: this.sampleEndpoint(dataset, second) });
+      if (first && second) {
+        setLab({
+          walkA: stale(walkA) ? this.sampleEndpoint(dataset, first) : walkA,
+          walkB: stale(walkB) ? this.sampleEndpoint(dataset, second) : walkB,
+        });
       }
     } catch (e) {
       setLab({ notice: { kind: "error", text: `Could not load a test image: ${message(e)}` } });
