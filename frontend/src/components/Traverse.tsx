@@ -47,7 +47,7 @@ export function Traverse() {
       id="traverse"
       title="Traverse"
       className="walk"
-      explain="Sweep two numbers of the code around the current one (± 2.5 std over the test set), the others held: what each direction means."
+      explain="Sweep two numbers of the code around the current one (framed; ± 2.5 std over the test set), the others held: what each direction means."
     >
       <div className="walk-controls">
         <DimSelect label="across" value={dx} dims={dims} onChange={setX} testId="traverse-x" />
@@ -79,7 +79,14 @@ export function Traverse() {
           {rows.map((row, r) => (
             <div className="traverse-row" key={r}>
               <span className="traverse-label">{grid.dims.length > 1 ? num(grid.values[1]![r]!, 2) : ""}</span>
-              <ImageRow images={row} width={grid.width} height={grid.height} zoom={9 / 7} label={(i) => `z${grid.dims[0]} = ${num(grid.values[0]![i]!)}${grid.dims.length > 1 ? `, z${grid.dims[1]} = ${num(grid.values[1]![r]!)}` : ""}`} />
+              <ImageRow
+                images={row}
+                width={grid.width}
+                height={grid.height}
+                zoom={9 / 7}
+                // Odd step counts put the current code in the middle of the sweep.
+                highlight={grid.values[0]!.length % 2 === 1 && (grid.dims.length < 2 || r === (rows.length - 1) / 2) ? (row.length - 1) / 2 : undefined}
+                label={(i) => `z${grid.dims[0]} = ${num(grid.values[0]![i]!)}${grid.dims.length > 1 ? `, z${grid.dims[1]} = ${num(grid.values[1]![r]!)}` : ""}`} />
             </div>
           ))}
         </div>
