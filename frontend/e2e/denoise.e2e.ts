@@ -98,6 +98,16 @@ describe("Denoising", () => {
     });
     expect(await view.getByTestId("compare-psnr-a").getAttribute("class")).toBe("better");
     await shot(page, "18-compare-denoise");
+
+    // A plain model as the first one: no noise any more, for either model.
+    await view.getByTestId("compare-select-a").selectOption(plain.id);
+    await until("no noise in Compare", async () => (await page.getByTestId("compare-noise").count()) === 0);
+    await until("both clean answers", async () => {
+      const b = dB(await view.getByTestId("compare-psnr-b").textContent());
+      return (await fresh("a")) && (await fresh("b")) && b > 15;
+    });
+    await view.getByTestId("compare-select-a").selectOption(model.id);
+    await until("the noise back", async () => (await page.getByTestId("compare-noise").count()) === 1);
     await page.getByRole("tab", { name: "Explore" }).click();
     await page.getByTestId("triptych").waitFor();
   });

@@ -147,7 +147,12 @@ export class LabController {
       },
     });
     this.explore.corruption = corruption;
-    if (this.compare) this.compare.corruption = corruption;
+    if (this.compare && this.compare.corruption !== corruption) {
+      // Compare's second model must see what the first sees: the new model's noise, or none.
+      this.compare.corruption = corruption;
+      const input = getLab().input;
+      if (input && getLab().tab === "compare") this.compare.explore(input);
+    }
     // The first picture must not wait for the details: the latent statistics can take a few
     // seconds the first time a model is asked (the service encodes the whole test set).
     const details = api
