@@ -11,7 +11,7 @@ const RETRY_MS = [250, 500, 1000, 2000, 4000];
 
 export interface ExploreHandlers {
   /** `sent` is the image or latent the answer belongs to. */
-  onExplore(result: ExploreResult & { request_id: number }, sent: number[]): void;
+  onExplore(result: ExploreResult & { request_id: number }, sent: number[], corruption: Corruption | null): void;
   onDecode(result: DecodeResult & { request_id: number }, sent: number[]): void;
   onError(message: string): void;
   onStatus(status: SocketStatus): void;
@@ -27,7 +27,7 @@ export class ExploreSocket {
   private retries = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly lanes = { explore: new LatestWins<number[]>(), decode: new LatestWins<number[]>() };
-  private readonly requests = new Map<number, { lane: Lane; payload: number[] }>();
+  private readonly requests = new Map<number, { lane: Lane; payload: number[]; corruption: Corruption | null }>();
   /** Noise the server applies to every explored image before encoding (a denoising model's test). */
   corruption: Corruption | null = null;
 
@@ -68,7 +68,7 @@ export class ExploreSocket {
       return;
     }
     const id = this.nextId++;
-    this.requests.set(id, { lane, payload });
+    this.requests.set(id, { lane, payload, corruption: lane === "explore" ? this.corruption : null });
     const msg: ExploreClientMessage =
       lane === "explore"
         ? { v: PROTOCOL, type: "explore", request_id: id, image: payload, ...(this.corruption ? { corruption: this.corruption } : {}) }
@@ -128,7 +128,7 @@ export class ExploreSocket {
       return apply;
     };
     if (msg.type === "explore_result") {
-      if (settle("explore")) this.handlers.onExplore(msg, sent);
+      if (settle("explore")) this.handlers.onExplore(msg, sent, req?.corruption ?? null);
     } else if (msg.type === "decode_result") {
       if (settle("decode")) this.handlers.onDecode(msg, sent);
     } else if (msg.type === "error") {

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import type { ModelSummary } from "../api/types";
 import { useController } from "../state/context";
-import { better, sameImage } from "../lib/compare";
+import { better, sameCorruption, sameImage } from "../lib/compare";
 import { setLab, useLab, type ExploreView } from "../state/store";
 import { displayRanges } from "../lib/viz/normalize";
 import { difference } from "../lib/viz/imagedata";
@@ -47,9 +47,11 @@ function Column(props: { side: Side; modelId: string | null; result: ExploreView
   const { side, result, other } = props;
   const models = useLab((s) => s.models);
   const input = useLab((s) => s.input);
+  const noise = useLab((s) => s.corruption);
   const norm = useLab((s) => s.norm);
   const model = models.find((m) => m.id === props.modelId);
-  const fresh = !!result && sameImage(result.input, input);
+  // Current: this image, with the noise now chosen (both columns see the same one).
+  const fresh = !!result && sameImage(result.input, input) && sameCorruption(result.corruption, noise);
   const layers = useMemo(() => result?.layers ?? [], [result]);
   const ranges = useMemo(() => displayRanges(layers.map((l) => l.tensor), norm), [layers, norm]);
   const diff = useMemo(() => (result ? difference(result.reconstruction, result.input) : null), [result]);
@@ -57,7 +59,7 @@ function Column(props: { side: Side; modelId: string | null; result: ExploreView
   const ssim = model ? modelMetric(model, "test_ssim", "ssim") : null;
   const rank = (pick: (r: ExploreView) => number | null, higher: boolean) => {
     const mine = result ? pick(result) : null;
-    const theirs = other && sameImage(other.input, result?.input) ? pick(other) : null;
+    const theirs = other && result && sameImage(other.input, result.input) && sameCorruption(other.corruption, result.corruption) ? pick(other) : null;
     return side === "a" ? better(mine, theirs, higher) : better(theirs, mine, higher);
   };
   const label = side === "a" ? "Model A" : "Model B";

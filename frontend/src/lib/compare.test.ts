@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { better, sameImage, stripScale } from "./compare";
+import { better, sameCorruption, sameImage, stripScale } from "./compare";
 
 describe("better", () => {
   it("marks the higher PSNR or the lower MSE, and nothing on a tie or a missing value", () => {
@@ -27,5 +27,15 @@ describe("stripScale", () => {
     expect(stripScale([1, -3, 2], null)).toBe(3);
     expect(stripScale([1, -3], [2, 0.5])).toBe(3.5);
     expect(stripScale([0, 0], null)).toBeGreaterThan(0);
+  });
+});
+
+describe("sameCorruption", () => {
+  it("matches no noise with no noise, and noise by kind, level and seed", () => {
+    expect(sameCorruption(null, undefined)).toBe(true);
+    expect(sameCorruption(null, { kind: "mask", level: 0.3, seed: 0 })).toBe(false);
+    expect(sameCorruption({ kind: "gaussian", level: 0.3, seed: 0 }, { kind: "gaussian", level: 0.3 } as never)).toBe(true);
+    expect(sameCorruption({ kind: "gaussian", level: 0.3, seed: 0 }, { kind: "gaussian", level: 0.3, seed: 1 })).toBe(false);
+    expect(sameCorruption({ kind: "gaussian", level: 0.3, seed: 0 }, { kind: "mask", level: 0.3, seed: 0 })).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 // Pure helpers for showing two results side by side, or one code at a glance.
+import type { Corruption } from "../api/types";
 
 /** Which of two values is better (-1: the first, 1: the second, 0: a tie or unknown). */
 export function better(a: number | null, b: number | null, higherIsBetter: boolean): -1 | 0 | 1 {
@@ -18,4 +19,10 @@ export function stripScale(latent: readonly number[], sigma: readonly number[] |
   let m = 1e-6;
   latent.forEach((z, i) => (m = Math.max(m, Math.abs(z) + (sigma?.[i] ?? 0))));
   return m;
+}
+
+/** Whether two requests asked for the same noise (both none, or the same kind, level and seed). */
+export function sameCorruption(a: Corruption | null | undefined, b: Corruption | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.kind === b.kind && a.level === b.level && (a.seed ?? 0) === (b.seed ?? 0);
 }

@@ -23,8 +23,8 @@ export function decodedView(r: DecodeResult & { request_id: number }, sent: numb
   };
 }
 
-/** An explore_result as the page shows it; `sent` is the image it answers. */
-export function exploreView(r: ExploreResult & { request_id: number }, sent: number[]): ExploreView {
+/** An explore_result as the page shows it; `sent` is the image it answers, `corruption` the noise asked. */
+export function exploreView(r: ExploreResult & { request_id: number }, sent: number[], corruption: Corruption | null = null): ExploreView {
   return {
     requestId: r.request_id,
     input: Float32Array.from(sent),
@@ -36,6 +36,7 @@ export function exploreView(r: ExploreResult & { request_id: number }, sent: num
     ssim: r.ssim,
     sigma: r.latent_sigma ? finite(r.latent_sigma) : null,
     corrupted: r.corrupted ? Float32Array.from(finite(r.corrupted)) : null,
+    corruption,
   };
 }
 
@@ -131,11 +132,11 @@ export class LabController {
     this.explore = new ExploreSocket(id, {
       onStatus: (socket) => setLab({ socket }),
       onError: (text) => setLab({ exploreError: text }),
-      onExplore: (r, sent) => {
+      onExplore: (r, sent, asked) => {
         this.afterFirstResult?.();
         this.afterFirstResult = null;
         setLab({
-          result: exploreView(r, sent),
+          result: exploreView(r, sent, asked),
           // The sliders follow the drawing unless the user has moved them since.
           latent: getLab().decoded ? getLab().latent : finite(r.latent),
           exploreError: null,
@@ -270,7 +271,7 @@ export class LabController {
     this.compare = new ExploreSocket(id, {
       onStatus: (compareSocket) => setLab({ compareSocket }),
       onError: (compareError) => setLab({ compareError }),
-      onExplore: (r, sent) => setLab({ compareResult: exploreView(r, sent), compareError: null }),
+      onExplore: (r, sent, asked) => setLab({ compareResult: exploreView(r, sent, asked), compareError: null }),
       onDecode: () => undefined, // Compare sends images only
     });
     this.compare.corruption = getLab().corruption; // the same noisy input for both models

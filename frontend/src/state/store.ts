@@ -47,6 +47,8 @@ export interface ExploreView {
   sigma: number[] | null;
   /** With a corruption: the corrupted image the encoder saw (`input` stays the clean one). */
   corrupted: Float32Array | null;
+  /** The noise this result was asked with (null: none). */
+  corruption: Corruption | null;
 }
 
 /** What the moved sliders decode to: the reconstruction and every decoder layer's heatmaps. */
