@@ -40,3 +40,14 @@ def test_corrupt_applies_the_training_corruption_reproducibly():
     zeroed = float((masked == 0).mean())
     assert 0.2 < zeroed < 0.3 and set(np.unique(masked)) == {0.0, 0.5}  # kept pixels are untouched
     np.testing.assert_array_equal(inf.corrupt(clean, "mask", 0.0, seed=1), clean)
+
+
+def test_decode_pads_batches_without_changing_the_images():
+    spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=3)
+    inf = Inference(spec, steps.flatten_params(steps.init_params(spec)[1]))
+    z = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)  # padded to 8
+    batch = inf.decode(z)
+    assert batch.shape == (5, 28, 28)
+    singles = np.concatenate([inf.decode(z[i : i + 1]) for i in range(5)])
+    np.testing.assert_allclose(batch, singles, atol=1e-6)
+    assert inf.decode(z[0]).shape == (1, 28, 28)
