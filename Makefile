@@ -47,6 +47,7 @@ endif
 bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency, service and browser figures
 	$(PY) -m aevp.bench
 	$(PY) -m aevp.service.bench
+	$(PY) -m aevp.service.bench_maps
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run bench
 endif

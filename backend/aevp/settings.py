@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("aevp")) / "data")
     models_dir: Path = Field(default_factory=lambda: Path(user_data_dir("aevp")) / "models")
     pretrained_dir: Path = PRETRAINED_DIR
+    # t-SNE and UMAP maps, kept so that a restart does not recompute them (the pretrained folder is read-only).
+    maps_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("aevp")) / "maps")
     cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
     max_concurrent_jobs: int = Field(default=1, ge=1, le=8)
     max_queued_jobs: int = Field(default=8, ge=0, le=100)

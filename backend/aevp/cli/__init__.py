@@ -2,12 +2,13 @@
 
 import typer
 
-from aevp.cli import data, models, serve, train
+from aevp.cli import data, models, project, serve, train
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="AeVP: build, train and explore autoencoders.")
 app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 train.register(app)
+project.register(app)
 serve.register(app)
 
 

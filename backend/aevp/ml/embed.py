@@ -3,7 +3,7 @@ latents on a fitted map fast enough to follow a drawing stroke by stroke. No web
 
 Both fits are seeded, so a model's map is the same on every run, and report progress as
 `(stage, fraction)` with the fraction of the whole fit done (0..1). A `should_stop` callable that
-returns True ends a fit early with `Cancelled`.
+returns True ends a fit early with `Cancelled` (t-SNE within 10 iterations, UMAP between its stages).
 
 Placing a new point: both libraries can `transform` new data, but by optimising it against the map:
 openTSNE's takes seconds for one point (a full optimisation run), umap-learn's hundreds of
@@ -16,6 +16,7 @@ latent lands exactly on its own point.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from collections.abc import Callable
@@ -117,7 +118,11 @@ def fit_tsne(
 
 class _EpochFile:
     """A file for umap-learn's tqdm bar (`bar_format="{n}/{total}"`): each write is 'n/total', turned
-    into a progress report. umap-learn offers no other hook into its layout epochs."""
+    into a progress report. umap-learn offers no other hook into its layout epochs.
+
+    `write` never raises: tqdm writes while holding its process-wide lock and does not release it when
+    the write fails, so an exception here (a cancellation, say) would hang every later tqdm bar, in
+    every thread. A fit is therefore only stopped between its stages."""
 
     NUMBERS = re.compile(r"(\d+)/(\d+)")
 
@@ -125,10 +130,11 @@ class _EpochFile:
         self.on_epoch = on_epoch
 
     def write(self, text: str) -> int:
-        found = self.NUMBERS.findall(text)
-        if found:
-            n, total = found[-1]
-            self.on_epoch(int(n), max(1, int(total)))
+        with contextlib.suppress(Exception):
+            found = self.NUMBERS.findall(text)
+            if found:
+                n, total = found[-1]
+                self.on_epoch(int(n), max(1, int(total)))
         return len(text)
 
     def flush(self) -> None:
@@ -153,15 +159,17 @@ def fit_umap(
     n_neighbors = int(min(n_neighbors, z.shape[0] - 1))
     start = 0.3  # neighbours, the fuzzy graph and the spectral initialisation, before the first epoch
 
-    def on_epoch(n: int, total: int) -> None:
+    def check() -> None:
         if should_stop():
             raise Cancelled("UMAP cancelled")
-        progress("layout", start + (1 - start) * n / total)
 
-    bar: IO[str] = _EpochFile(on_epoch)  # type: ignore[assignment]
+    bar: IO[str] = _EpochFile(lambda n, total: progress("layout", start + (1 - start) * n / total))  # type: ignore[assignment]
     progress("neighbours", 0.0)
+    check()
+    knn = exact_knn(z, n_neighbors)
+    check()
     reducer = umap.UMAP(
-        precomputed_knn=exact_knn(z, n_neighbors),
+        precomputed_knn=knn,
         n_neighbors=n_neighbors,
         min_dist=min_dist,
         n_epochs=epochs,
@@ -172,6 +180,7 @@ def fit_umap(
     with warnings.catch_warnings():  # "transform will be unavailable": new points go through KnnPlacer
         warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
         points = reducer.fit_transform(z.astype(np.float32))
+    check()
     progress("done", 1.0)
     return _finish(points)
 

@@ -19,7 +19,7 @@ from aevp.service.deps import Services
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager, Trainer
 from aevp.service.registry import ModelRegistry
-from aevp.service.routes import datasets, explore, health, jobs, models, protocol, specs, walks
+from aevp.service.routes import datasets, explore, health, jobs, models, projections, protocol, specs, walks
 from aevp.service.schemas import PROTOCOL_VERSION
 from aevp.settings import Settings
 
@@ -27,12 +27,14 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = f"""Build, train and look inside convolutional autoencoders.
 
-REST under `/api`; two WebSockets (protocol version {PROTOCOL_VERSION}, messages: `GET /api/ws-schema`):
+REST under `/api`; three WebSockets (protocol version {PROTOCOL_VERSION}, messages: `GET /api/ws-schema`):
 * `/ws/jobs/{{id}}`: a training job's stream: history on connect, then every batch's loss (batched every
   ~100 ms), progress, epoch metrics, snapshots of the probe images, and the end.
 * `/ws/models/{{id}}/explore`: send `explore` (an image) or `decode` (a latent) requests, get every layer's
   activations, the latent and the reconstruction back (for `decode`: the decoder layers' activations and the
   reconstruction); the newest request of each type wins.
+* `/ws/models/{{id}}/projection?method=tsne|umap`: starts (or follows) a latent map's computation: progress,
+  then the map.
 
 Errors are `{{"detail": ...}}` with a 4xx status that names the problem.
 """
@@ -51,7 +53,7 @@ def create_app(
     (tests use a few hundred synthetic images)."""
     settings = settings or Settings()
     data = data or CachedData(settings.data_dir)
-    registry = ModelRegistry(settings.models_dir, settings.pretrained_dir, data)
+    registry = ModelRegistry(settings.models_dir, settings.pretrained_dir, data, settings.maps_dir)
     services = Services(
         settings=settings,
         data=data,
@@ -93,11 +95,12 @@ def create_app(
     app.state.services = services
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
     errors.install(app)
-    for module in (health, datasets, specs, models, explore, walks, jobs, protocol):
+    for module in (health, datasets, specs, models, projections, explore, walks, jobs, protocol):
         app.include_router(module.router, prefix="/api")
     app.include_router(models.upload_router, prefix="/api")
     app.include_router(explore.ws_router)
     app.include_router(jobs.ws_router)
+    app.include_router(projections.ws_router)
     frontend = settings.frontend_dir
     if frontend is not None and frontend.is_dir():  # last: /api, /ws and /docs take precedence
         app.mount("/", StaticFiles(directory=frontend, html=True), name="frontend")

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from aevp.ml.checkpoint import CheckpointError
 from aevp.service.datasource import DataUnavailable
 from aevp.service.jobs import JobNotFound, QueueFull
+from aevp.service.maps import MapUnavailable
 from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelReadOnly
 from aevp.service.walks import NotVae, WalkInvalid
 
@@ -30,6 +31,7 @@ STATUS_OF: dict[type[Exception], int] = {
     DataUnavailable: 409,
     QueueFull: 429,
     LatentSizeMismatch: 422,
+    MapUnavailable: 422,  # a map this model cannot have (the latent plane of a model that is not 2-D)
     WalkInvalid: 422,
     NotVae: 409,
     CheckpointError: 409,  # a model folder changed or broke between listing and loading

@@ -86,6 +86,15 @@ PROJECTION: dict[str, Any] = {
     "components": [[0.61, -0.2, 0.77], [0.35, 0.93, -0.1]],
     "seconds": 0.41,
 }
+MAP_STATUS: dict[str, Any] = {
+    "model_id": "ae-32-64-l16-mnist",
+    "method": "tsne",
+    "state": "running",
+    "stage": "optimisation",
+    "fraction": 0.42,
+    "error": None,
+    "stream": "/ws/models/ae-32-64-l16-mnist/projection?method=tsne",
+}
 SAMPLE_LIST: dict[str, Any] = {
     "dataset": "mnist",
     "split": "test",

@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from aevp.ml.checkpoint import CheckpointError
 from aevp.service.encode import image_array
 from aevp.service.hub import CLOSE_NOT_FOUND
+from aevp.service.maps import MapUnavailable
 from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelRegistry
 from aevp.service.schemas import (
     DecodeMessage,
@@ -60,10 +61,14 @@ def answer(registry: ModelRegistry, model_id: str, message: ExploreMessage | Dec
             fields = registry.explore(
                 model_id, image_array(message.image), message.corruption, request_id=message.request_id
             )
+            if message.maps:
+                fields["map_positions"] = registry.maps.positions(model_id, fields["latent"], message.maps)
             return ExploreResultMessage.model_construct(**fields).model_dump_json()
         fields = registry.decode(model_id, message.latent, request_id=message.request_id)
+        if message.maps:
+            fields["map_positions"] = registry.maps.positions(model_id, message.latent, message.maps)
         return DecodeResultMessage.model_construct(**fields).model_dump_json()
-    except (LatentSizeMismatch, ModelNotFound, CheckpointError) as e:
+    except (LatentSizeMismatch, ModelNotFound, CheckpointError, MapUnavailable) as e:
         return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from aevp.ml.spec import VARIANT_PREFIX, ModelSpec
 from aevp.service import encode
 from aevp.service.datasource import TITLES, DataSource
+from aevp.service.maps import LatentMaps
 from aevp.service.schemas import (
     VAE_EPOCH_FIELDS,
     Corruption,
@@ -137,7 +138,9 @@ def _load(path: Path) -> Checkpoint:
 
 
 class ModelRegistry:
-    def __init__(self, models_dir: Path, pretrained_dir: Path, data: DataSource) -> None:
+    def __init__(
+        self, models_dir: Path, pretrained_dir: Path, data: DataSource, maps_dir: Path | None = None
+    ) -> None:
         self.models_dir = models_dir
         self.pretrained_dir = pretrained_dir
         self._data = data
@@ -152,6 +155,7 @@ class ModelRegistry:
         # must not queue in front of them.
         self.interactive = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aevp-explore")
         self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aevp-models")
+        self.maps = LatentMaps(self, data, maps_dir)  # t-SNE, UMAP and latent-plane maps; placing latents
 
     async def run(self, fn: Callable[..., T], *args: Any, interactive: bool = True) -> T:
         """Run `fn(*args)` on the interactive (explore, decode) or the background executor."""
@@ -159,6 +163,7 @@ class ModelRegistry:
         return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
 
     def close(self) -> None:
+        self.maps.close()
         self.interactive.shutdown(wait=False, cancel_futures=True)
         self.background.shutdown(wait=False, cancel_futures=True)
 
@@ -254,6 +259,7 @@ class ModelRegistry:
             for key in [k for k in self._projections if k[0] == model_id]:
                 del self._projections[key]
             self._entries.pop(model_id, None)
+        self.maps.forget(model_id, files=True)
         delete(self.models_dir, model_id)
 
     def bundle(self, model_id: str) -> bytes:
@@ -322,8 +328,13 @@ class ModelRegistry:
             ssim=ssim, **extra
         )
 
-    def explore_model(self, model_id: str, image: np.ndarray, corruption: Corruption | None = None) -> ExploreResult:
-        return ExploreResult.model_construct(**self.explore(model_id, image, corruption))
+    def explore_model(
+        self, model_id: str, image: np.ndarray, corruption: Corruption | None = None, maps: list[str] | None = None
+    ) -> ExploreResult:
+        fields = self.explore(model_id, image, corruption)
+        if maps:
+            fields["map_positions"] = self.maps.positions(model_id, fields["latent"], maps)
+        return ExploreResult.model_construct(**fields)
 
     def decode(self, model_id: str, latent: Sequence[float], **extra: Any) -> dict[str, Any]:
         """The reconstruction of one latent vector and every decoder layer's activations, as wire fields."""
@@ -335,8 +346,11 @@ class ModelRegistry:
         recon, acts = self.inference(model_id).decode_explore(np.asarray(latent, dtype=np.float32)[None])
         return encode.decode_result(entry.spec.layers(), recon, acts, **extra)
 
-    def decode_model(self, model_id: str, latent: Sequence[float]) -> DecodeResult:
-        return DecodeResult.model_construct(**self.decode(model_id, latent))
+    def decode_model(self, model_id: str, latent: Sequence[float], maps: list[str] | None = None) -> DecodeResult:
+        fields = self.decode(model_id, latent)
+        if maps:
+            fields["map_positions"] = self.maps.positions(model_id, list(latent), maps)
+        return DecodeResult.model_construct(**fields)
 
     def test_latents(self, model_id: str) -> np.ndarray:
         """(N, D) float32 latents of the model's test set: encoded once (about 1-2 s for 10,000 images on

@@ -320,24 +320,52 @@ class LatentStats(Response):
     dims: list[DimStats] = Field(description="One entry per latent dimension")
 
 
+MapMethod = Literal["pca", "tsne", "umap", "latent"]
+# The maps the server places a latent on (PCA: the client does it from `mean` and `components`).
+PlacedMap = Literal["tsne", "umap", "latent"]
+MapState = Literal["queued", "running", "ready", "failed"]
+
+
 class Projection(Response):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.PROJECTION]})
 
-    method: Literal["pca"] = Field(description="How the latents were mapped to 2-D")
+    method: MapMethod = Field(
+        description="How the latents were mapped to 2-D: pca, tsne (t-SNE), umap, or latent (a model with a "
+        "2-D latent: the latents themselves)"
+    )
     count: int = Field(description="Test images on the map (the whole test set)")
     points: list[list[float]] = Field(
         description="One [x, y] per test image, in test-set order (rounded to 4 decimals)"
     )
     labels: list[int] = Field(description="The class of each point (names: `GET /api/datasets`)")
     explained_variance: list[float] = Field(
-        description="Share of the latents' total variance along each axis (PCA), 0..1"
+        description="Share of the latents' total variance along each axis (pca, latent), 0..1; empty for "
+        "tsne and umap"
     )
-    mean: list[float] = Field(description="PCA: the latents' mean (D values)")
+    mean: list[float] = Field(description="PCA: the latents' mean (D values); latent: [0, 0]; else empty")
     components: list[list[float]] = Field(
         description="PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], "
-        "(z - mean) . components[1]], which is how the lab places your drawing"
+        "(z - mean) . components[1]], which is how the lab places your drawing (latent: the identity). "
+        "Empty for tsne and umap: ask for `maps` in an explore or decode request instead"
     )
     seconds: float = Field(description="Time taken to compute the map (encoding the test set and fitting)")
+
+
+class MapStatus(Response):
+    """A t-SNE or UMAP map being computed (`GET .../projection` answers 202 with this)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MAP_STATUS]})
+
+    model_id: str
+    method: MapMethod
+    state: MapState = Field(description="queued (behind another map), running, ready, or failed")
+    stage: str = Field(
+        description="What it is doing: queued, encoding (the test set), neighbours, exaggeration, "
+        "optimisation (t-SNE), layout (UMAP), done; or failed"
+    )
+    fraction: float = Field(ge=0, le=1, description="Share of the computation done, 0..1")
+    error: str | None = Field(None, description="Why it failed")
+    stream: str = Field(description="The WebSocket that streams its progress and then the map")
 
 
 class Corruption(Request):
@@ -357,22 +385,38 @@ _CORRUPTION_FIELD_DESCRIPTION = (
 )
 
 
+MAPS_FIELD_DESCRIPTION = (
+    "Optional: latent maps to place this latent on (their positions come back in `map_positions`). "
+    "tsne and umap are placed once their map is ready (`GET /api/models/{id}/projection`); latent needs a "
+    "model with a 2-D latent"
+)
+MapList = Annotated[list[PlacedMap], Field(max_length=3, description=MAPS_FIELD_DESCRIPTION)]
+MAP_POSITIONS_DESCRIPTION = (
+    "With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed "
+    "is absent); null otherwise"
+)
+
+
 class ExploreRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"image": EXAMPLE_IMAGE}]})
 
     image: Image
     corruption: Corruption | None = Field(None, description=_CORRUPTION_FIELD_DESCRIPTION)
+    maps: MapList | None = None
 
 
 class DecodeRequest(Request):
     model_config = ConfigDict(json_schema_extra={"examples": [{"latent": EXAMPLE_LATENT}]})
 
     latent: Latent
+    maps: MapList | None = None
 
 
 class ExploreResult(Response):
     model_config = ConfigDict(
-        json_schema_extra=optional_in_schema("latent_sigma", "corrupted", examples=[examples.EXPLORE_RESULT])
+        json_schema_extra=optional_in_schema(
+            "latent_sigma", "corrupted", "map_positions", examples=[examples.EXPLORE_RESULT]
+        )
     )
 
     latent: list[float | None]
@@ -399,15 +443,19 @@ class ExploreResult(Response):
         description="With `corruption` in the request: the corrupted input the encoder saw (784 values 0..1, "
         "row-major); mse, psnr and ssim still compare the reconstruction with the clean input",
     )
+    map_positions: dict[str, list[float]] | None = Field(None, description=MAP_POSITIONS_DESCRIPTION)
 
 
 class DecodeResult(Response):
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.DECODE_RESULT]})
+    model_config = ConfigDict(
+        json_schema_extra=optional_in_schema("map_positions", examples=[examples.DECODE_RESULT])
+    )
 
     reconstruction: list[float | None] = Field(description="784 values 0..1, row-major")
     activations: list[LayerActivation] = Field(
         description="Every decoder layer of the table, in order (the encoder is not involved in decoding)"
     )
+    map_positions: dict[str, list[float]] | None = Field(None, description=MAP_POSITIONS_DESCRIPTION)
 
 
 # --- jobs ---------------------------------------------------------------------------------------
@@ -504,16 +552,34 @@ class ErrorMessage(Message):
     message: str
 
 
+class MapProgressMessage(Message):
+    """`/ws/models/{id}/projection`: how far the map's computation is (at most ~5 a second)."""
+
+    type: Literal["map_progress"] = "map_progress"
+    method: MapMethod
+    state: MapState
+    stage: str = Field(description="As in MapStatus")
+    fraction: float = Field(ge=0, le=1)
+
+
+class MapReadyMessage(Message):
+    """`/ws/models/{id}/projection`: the finished map (the same body as `GET .../projection`'s 200)."""
+
+    type: Literal["map_ready"] = "map_ready"
+    projection: Projection
+
+
 class ExploreResultMessage(ExploreResult, Message):
     # the REST example is not a message
-    model_config = ConfigDict(json_schema_extra=optional_in_schema("latent_sigma", "corrupted"))
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("latent_sigma", "corrupted", "map_positions"))
 
     type: Literal["explore_result"] = "explore_result"
     request_id: int
 
 
 class DecodeResultMessage(DecodeResult, Message):
-    model_config = ConfigDict(json_schema_extra=None)  # the REST example is not a message
+    # the REST example is not a message
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("map_positions"))
 
     type: Literal["decode_result"] = "decode_result"
     request_id: int
@@ -528,11 +594,13 @@ class ExploreMessage(ClientMessage):
     type: Literal["explore"]
     image: Image
     corruption: Corruption | None = Field(None, description=_CORRUPTION_FIELD_DESCRIPTION)
+    maps: MapList | None = None
 
 
 class DecodeMessage(ClientMessage):
     type: Literal["decode"]
     latent: Latent
+    maps: MapList | None = None
 
     @field_validator("latent")
     @classmethod
@@ -555,6 +623,9 @@ JobStreamMessage = Annotated[
 ]
 ExploreClientMessage = Annotated[ExploreMessage | DecodeMessage, Field(discriminator="type")]
 ExploreServerMessage = Annotated[ExploreResultMessage | DecodeResultMessage | ErrorMessage, Field(discriminator="type")]
+ProjectionStreamMessage = Annotated[
+    MapProgressMessage | MapReadyMessage | ErrorMessage, Field(discriminator="type")
+]
 
 explore_client_adapter: TypeAdapter[ExploreMessage | DecodeMessage] = TypeAdapter(ExploreClientMessage)
 
@@ -569,6 +640,7 @@ def ws_schema() -> dict[str, Any]:
         "job_stream": (JobStreamMessage, "serialization"),
         "explore_client": (ExploreClientMessage, "validation"),
         "explore_server": (ExploreServerMessage, "serialization"),
+        "projection_stream": (ProjectionStreamMessage, "serialization"),
     }
     defs: dict[str, Any] = {}
     properties: dict[str, Any] = {}

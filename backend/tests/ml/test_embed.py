@@ -1,3 +1,5 @@
+import threading
+
 import numpy as np
 import pytest
 
@@ -80,3 +82,18 @@ def test_placer_puts_fitted_latents_on_their_points_and_new_ones_among_their_nei
         KnnPlacer.of(z, points[:10])
     small = KnnPlacer.of(z[:4], points[:4], k=10)  # k larger than the map: all points
     assert np.isfinite(small.place(np.ones(16))).all()
+
+
+def test_a_failing_progress_report_does_not_hang_later_umap_fits() -> None:
+    """tqdm keeps its process-wide lock when a write raises; the epoch reports must never raise into it."""
+    z, _ = clusters(120)
+
+    def boom(stage: str, fraction: float) -> None:
+        if stage == "layout":
+            raise RuntimeError("a broken progress callback")
+
+    assert fit_umap(z, epochs=20, progress=boom).shape == (120, 2)
+    later = threading.Thread(target=lambda: fit_umap(z, epochs=20), daemon=True)
+    later.start()
+    later.join(60)
+    assert not later.is_alive()

@@ -50,6 +50,7 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         data_dir=tmp / "data",
         models_dir=tmp / "models",
         pretrained_dir=tmp / "pretrained",
+        maps_dir=tmp / "maps",
         frontend_dir=None,
         cors_origins=[ALLOWED_ORIGIN],
         max_concurrent_jobs=1,

@@ -59,7 +59,8 @@ def test_decode_result_carries_the_decoder_rows_of_the_layer_table(server: LiveS
         ws.send(json.dumps({"v": 1, "type": "decode", "request_id": 9, "latent": latent}))
         result = json.loads(ws.recv(timeout=30))
     assert result["type"] == "decode_result" and result["v"] == 1 and result["request_id"] == 9
-    assert set(result) == {"v", "type", "request_id", "reconstruction", "activations"}
+    assert set(result) == {"v", "type", "request_id", "reconstruction", "activations", "map_positions"}
+    assert result["map_positions"] is None  # no `maps` asked for
     assert len(result["reconstruction"]) == 784 and all(0 <= v <= 1 for v in result["reconstruction"])
     decoder = [r for r in ModelSpec().layers() if r.part == "decoder"]
     assert decoder[0].name == "dec_dense" and decoder[-1].name == "output"

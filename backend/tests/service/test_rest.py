@@ -20,7 +20,12 @@ def test_health_ready(client: httpx.Client) -> None:
 
 def test_ws_schema_lists_every_message(client: httpx.Client) -> None:
     schema = client.get("/api/ws-schema").json()
-    assert set(schema["properties"]) == {"job_stream", "explore_client", "explore_server"}
+    assert set(schema["properties"]) == {"job_stream", "explore_client", "explore_server", "projection_stream"}
+    assert set(schema["properties"]["projection_stream"]["discriminator"]["mapping"]) == {
+        "map_progress",
+        "map_ready",
+        "error",
+    }
     mapping = schema["properties"]["job_stream"]["discriminator"]["mapping"]
     assert set(mapping) == {"hello", "history", "losses", "progress", "epoch", "snapshot", "end", "error"}
     for name, definition in schema["$defs"].items():
@@ -296,5 +301,5 @@ def test_projection_pca(client: httpx.Client) -> None:
     assert proj["labels"][5] == sample["label"]
     assert client.get(f"/api/models/{PRETRAINED_ID}/projection").json() == proj  # cached, pca by default
     assert fit_pca  # the map is aevp.ml.project's
-    assert client.get(f"/api/models/{PRETRAINED_ID}/projection", params={"method": "tsne"}).status_code == 422
+    assert client.get(f"/api/models/{PRETRAINED_ID}/projection", params={"method": "isomap"}).status_code == 422
     assert client.get("/api/models/no-such-model/projection").status_code == 404

@@ -1,7 +1,17 @@
 // The REST API through openapi-fetch, typed by the generated `paths`; one small function each.
 import createClient from "openapi-fetch";
 import type { paths } from "./generated/openapi";
-import type { Corruption, InterpolateRequest, ModelSpec, ModelSummary, TraverseRequest, ValidationErrorItem } from "./types";
+import type {
+  Corruption,
+  InterpolateRequest,
+  MapMethod,
+  MapStatus,
+  ModelSpec,
+  ModelSummary,
+  Projection,
+  TraverseRequest,
+  ValidationErrorItem,
+} from "./types";
 
 /** A 4xx/5xx answer; `detail` is the service's message or its list of field errors. */
 export class ApiError extends Error {
@@ -41,7 +51,11 @@ export const api = {
   models: () => ok(client.GET("/api/models")),
   model: (v: string) => ok(client.GET("/api/models/{model_id}", id(v))),
   latentStats: (v: string) => ok(client.GET("/api/models/{model_id}/latent-stats", id(v))),
-  projection: (v: string) => ok(client.GET("/api/models/{model_id}/projection", { params: { path: { model_id: v }, query: { method: "pca" } } })),
+  /** The map (200), or for t-SNE/UMAP still being computed its status (202; the first request starts it). */
+  map: (v: string, method: MapMethod): Promise<Projection | MapStatus> =>
+    ok(client.GET("/api/models/{model_id}/projection", { params: { path: { model_id: v }, query: { method } } })),
+  /** The PCA map, always answered at once. */
+  projection: (v: string) => api.map(v, "pca") as Promise<Projection>,
   deleteModel: (v: string) => ok(client.DELETE("/api/models/{model_id}", id(v))),
   downloadUrl: (v: string) => `/api/models/${encodeURIComponent(v)}/download`,
   /** Multipart upload: plain fetch, since the body is a file, not JSON. */

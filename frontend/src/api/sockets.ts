@@ -2,7 +2,7 @@
 // closes it (the explore session per model, the job watcher per job).
 import { LatestWins } from "./latest";
 import { wsUrl } from "./client";
-import type { Corruption, DecodeResult, ExploreClientMessage, ExploreResult, ExploreServerMessage, JobServerMessage } from "./types";
+import type { Corruption, DecodeResult, ExploreClientMessage, ExploreResult, ExploreServerMessage, JobServerMessage, PlacedMap } from "./types";
 
 export type SocketStatus = "connecting" | "open" | "closed";
 
@@ -30,6 +30,8 @@ export class ExploreSocket {
   private readonly requests = new Map<number, { lane: Lane; payload: number[]; corruption: Corruption | null }>();
   /** Noise the server applies to every explored image before encoding (a denoising model's test). */
   corruption: Corruption | null = null;
+  /** Server-placed latent maps (t-SNE, UMAP) to put each explored image and decoded latent on. */
+  maps: PlacedMap[] = [];
 
   constructor(
     readonly modelId: string,
@@ -69,10 +71,11 @@ export class ExploreSocket {
     }
     const id = this.nextId++;
     this.requests.set(id, { lane, payload, corruption: lane === "explore" ? this.corruption : null });
+    const maps = this.maps.length ? { maps: this.maps } : {};
     const msg: ExploreClientMessage =
       lane === "explore"
-        ? { v: PROTOCOL, type: "explore", request_id: id, image: payload, ...(this.corruption ? { corruption: this.corruption } : {}) }
-        : { v: PROTOCOL, type: "decode", request_id: id, latent: payload };
+        ? { v: PROTOCOL, type: "explore", request_id: id, image: payload, ...(this.corruption ? { corruption: this.corruption } : {}), ...maps }
+        : { v: PROTOCOL, type: "decode", request_id: id, latent: payload, ...maps };
     this.lanes[lane].sent(id, performance.now());
     this.ws.send(JSON.stringify(msg));
   }

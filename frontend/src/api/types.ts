@@ -27,6 +27,11 @@ export type ModelDetail = Schemas["ModelDetail"];
 export type Percentiles = Schemas["DimStats"];
 export type LatentStats = Schemas["LatentStats"];
 export type Projection = Schemas["Projection"];
+/** A t-SNE or UMAP map still being computed (the 202 of GET .../projection). */
+export type MapStatus = Schemas["MapStatus"];
+export type MapMethod = Projection["method"];
+/** The maps the server places a latent on (PCA is placed in the browser). */
+export type PlacedMap = Exclude<MapMethod, "pca">;
 export type ExploreResult = Schemas["ExploreResult"];
 export type DecodeResult = Schemas["DecodeResult"];
 export type Health = Schemas["Health"];
@@ -49,3 +54,4 @@ export type JobServerMessage = Ws.AevpWsProtocol["job_stream"];
 export type SnapshotMessage = Ws.SnapshotMessage;
 export type ExploreClientMessage = Ws.AevpWsProtocol["explore_client"];
 export type ExploreServerMessage = Ws.AevpWsProtocol["explore_server"];
+export type ProjectionStreamMessage = Ws.AevpWsProtocol["projection_stream"];

@@ -57,7 +57,7 @@ async def explore_model(
     registry: RegistryDep,
 ) -> ExploreResult:
     image = image_array(body.image)
-    return await registry.run(registry.explore_model, model_id, image, body.corruption)
+    return await registry.run(registry.explore_model, model_id, image, body.corruption, body.maps)
 
 
 @router.post(
@@ -73,7 +73,7 @@ async def decode_model(
     body: Annotated[DecodeRequest, Body(openapi_examples=DECODE_EXAMPLES)],
     registry: RegistryDep,
 ) -> DecodeResult:
-    return await registry.run(registry.decode_model, model_id, body.latent)
+    return await registry.run(registry.decode_model, model_id, body.latent, body.maps)
 
 
 @ws_router.websocket("/ws/models/{model_id}/explore")

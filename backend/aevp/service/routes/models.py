@@ -1,14 +1,14 @@
 """GET/DELETE /api/models..., download and upload of a model as one safetensors file."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 
 from aevp.service.deps import RegistryDep
 from aevp.service.errors import field_error
 from aevp.service.routing import StrictJSONRoute, UploadRoute
-from aevp.service.schemas import LatentStats, ModelDetail, ModelSummary, Projection
+from aevp.service.schemas import LatentStats, ModelDetail, ModelSummary
 
 router = APIRouter(prefix="/models", tags=["models"], route_class=StrictJSONRoute)
 # Uploads are large: their own body-size limit (AEVP_MAX_UPLOAD_BYTES).
@@ -68,26 +68,6 @@ async def get_model(model_id: ModelId, registry: RegistryDep) -> ModelDetail:
 )
 async def get_latent_stats(model_id: ModelId, registry: RegistryDep) -> LatentStats:
     return await registry.run(registry.latent_stats, model_id, interactive=False)
-
-
-@router.get(
-    "/{model_id}/projection",
-    summary="Latent map",
-    responses=NOT_FOUND,
-    description="The test set's latents projected to 2-D (`method=pca`): one point per test image with "
-    "its label, and the PCA's `mean` and `components` so that a client can place any latent (the user's "
-    "drawing) on the same map itself. Computed on first request (well under a second for 10,000 images "
-    "once the model is loaded), then cached per model.",
-)
-async def get_projection(
-    model_id: ModelId,
-    registry: RegistryDep,
-    method: Annotated[
-        Literal["pca"],
-        Query(description="The projection (only `pca` for now)", openapi_examples={"pca": {"value": "pca"}}),
-    ] = "pca",
-) -> Projection:
-    return await registry.run(registry.projection, model_id, method, interactive=False)
 
 
 @router.delete(

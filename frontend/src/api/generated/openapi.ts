@@ -145,26 +145,6 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/api/models/{model_id}/projection": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Latent map
-         * @description The test set's latents projected to 2-D (`method=pca`): one point per test image with its label, and the PCA's `mean` and `components` so that a client can place any latent (the user's drawing) on the same map itself. Computed on first request (well under a second for 10,000 images once the model is loaded), then cached per model.
-         */
-        get: operations["getProjection"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/models/{model_id}/download": {
         parameters: {
             query?: never;
@@ -177,6 +157,26 @@ export type paths = {
          * @description One `.safetensors` file: the weights, with the spec, metrics and training history as JSON in its metadata. `POST /api/models/upload` takes it back.
          */
         get: operations["downloadModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}/projection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latent map
+         * @description The test set's latents on a 2-D map: one point per test image with its label. `pca`: computed on first request (well under a second once the model is loaded), with the PCA's `mean` and `components` so that a client places any latent (the user's drawing) itself. `tsne` and `umap`: the first request starts the computation in the background and answers 202 with its status (state, stage, fraction) and the WebSocket that streams its progress; once done, 200 with the map (kept on disk, so a restart does not recompute it). Place a latent on them with `maps` in an explore or decode request. `latent`: a model with a 2-D latent is its own map.
+         */
+        get: operations["getProjection"];
         put?: never;
         post?: never;
         delete?: never;
@@ -534,6 +534,8 @@ export type components = {
              * @description One value per latent dimension
              */
             latent: number[];
+            /** Maps */
+            maps?: ("tsne" | "umap" | "latent")[] | null;
         };
         /**
          * DecodeResult
@@ -577,6 +579,13 @@ export type components = {
              * @description Every decoder layer of the table, in order (the encoder is not involved in decoding)
              */
             activations: components["schemas"]["LayerActivation"][];
+            /**
+             * Map Positions
+             * @description With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed is absent); null otherwise
+             */
+            map_positions?: {
+                [key: string]: number[];
+            } | null;
         };
         /** DimStats */
         DimStats: {
@@ -1504,6 +1513,8 @@ export type components = {
             image: number[] | number[][];
             /** @description Optional: corrupt the image before encoding (the reconstruction is then compared with the clean image); meant for denoising models, allowed for any */
             corruption?: components["schemas"]["Corruption"] | null;
+            /** Maps */
+            maps?: ("tsne" | "umap" | "latent")[] | null;
         };
         /**
          * ExploreResult
@@ -1582,6 +1593,13 @@ export type components = {
              * @description With `corruption` in the request: the corrupted input the encoder saw (784 values 0..1, row-major); mse, psnr and ssim still compare the reconstruction with the clean input
              */
             corrupted?: (number | null)[] | null;
+            /**
+             * Map Positions
+             * @description With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed is absent); null otherwise
+             */
+            map_positions?: {
+                [key: string]: number[];
+            } | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -3601,6 +3619,53 @@ export type components = {
             stride: number;
         };
         /**
+         * MapStatus
+         * @description A t-SNE or UMAP map being computed (`GET .../projection` answers 202 with this).
+         * @example {
+         *       "fraction": 0.42,
+         *       "method": "tsne",
+         *       "model_id": "ae-32-64-l16-mnist",
+         *       "stage": "optimisation",
+         *       "state": "running",
+         *       "stream": "/ws/models/ae-32-64-l16-mnist/projection?method=tsne"
+         *     }
+         */
+        MapStatus: {
+            /** Model Id */
+            model_id: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "pca" | "tsne" | "umap" | "latent";
+            /**
+             * State
+             * @description queued (behind another map), running, ready, or failed
+             * @enum {string}
+             */
+            state: "queued" | "running" | "ready" | "failed";
+            /**
+             * Stage
+             * @description What it is doing: queued, encoding (the test set), neighbours, exaggeration, optimisation (t-SNE), layout (UMAP), done; or failed
+             */
+            stage: string;
+            /**
+             * Fraction
+             * @description Share of the computation done, 0..1
+             */
+            fraction: number;
+            /**
+             * Error
+             * @description Why it failed
+             */
+            error: string | null;
+            /**
+             * Stream
+             * @description The WebSocket that streams its progress and then the map
+             */
+            stream: string;
+        };
+        /**
          * ModelDetail
          * @example {
          *       "created": "2025-01-01T12:00:00Z",
@@ -3953,10 +4018,10 @@ export type components = {
         Projection: {
             /**
              * Method
-             * @description How the latents were mapped to 2-D
-             * @constant
+             * @description How the latents were mapped to 2-D: pca, tsne (t-SNE), umap, or latent (a model with a 2-D latent: the latents themselves)
+             * @enum {string}
              */
-            method: "pca";
+            method: "pca" | "tsne" | "umap" | "latent";
             /**
              * Count
              * @description Test images on the map (the whole test set)
@@ -3974,17 +4039,17 @@ export type components = {
             labels: number[];
             /**
              * Explained Variance
-             * @description Share of the latents' total variance along each axis (PCA), 0..1
+             * @description Share of the latents' total variance along each axis (pca, latent), 0..1; empty for tsne and umap
              */
             explained_variance: number[];
             /**
              * Mean
-             * @description PCA: the latents' mean (D values)
+             * @description PCA: the latents' mean (D values); latent: [0, 0]; else empty
              */
             mean: number[];
             /**
              * Components
-             * @description PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], (z - mean) . components[1]], which is how the lab places your drawing
+             * @description PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], (z - mean) . components[1]], which is how the lab places your drawing (latent: the identity). Empty for tsne and umap: ask for `maps` in an explore or decode request instead
              */
             components: number[][];
             /**
@@ -4535,48 +4600,6 @@ export interface operations {
             };
         };
     };
-    getProjection: {
-        parameters: {
-            query?: {
-                /** @description The projection (only `pca` for now) */
-                method?: "pca";
-            };
-            header?: never;
-            path: {
-                /** @description A model id from `GET /api/models` */
-                model_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Projection"];
-                };
-            };
-            /** @description No model with this id */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     downloadModel: {
         parameters: {
             query?: never;
@@ -4613,6 +4636,62 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    getProjection: {
+        parameters: {
+            query?: {
+                /** @description pca, tsne, umap or latent */
+                method?: "pca" | "tsne" | "umap" | "latent";
+            };
+            header?: never;
+            path: {
+                /** @description A model id from `GET /api/models` */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Projection"];
+                };
+            };
+            /** @description t-SNE or UMAP: being computed; follow `stream` or ask again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MapStatus"];
+                };
+            };
+            /** @description No model with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model's dataset is not fetched */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown method, or `latent` for a model whose latent is not 2-D */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -15,6 +15,7 @@ export interface AevpWsProtocol {
     | ErrorMessage;
   explore_client: ExploreMessage | DecodeMessage;
   explore_server: ExploreResultMessage | DecodeResultMessage | ErrorMessage;
+  projection_stream: MapProgressMessage | MapReadyMessage | ErrorMessage;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -373,6 +374,7 @@ export interface ExploreMessage {
    * Optional: corrupt the image before encoding (the reconstruction is then compared with the clean image); meant for denoising models, allowed for any
    */
   corruption?: Corruption | null;
+  maps?: ("tsne" | "umap" | "latent")[] | null;
 }
 /**
  * Noise applied to the input before encoding, the way a denoising model's training inputs are.
@@ -415,6 +417,7 @@ export interface DecodeMessage {
    * @maxItems 64
    */
   latent: number[];
+  maps?: ("tsne" | "umap" | "latent")[] | null;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -451,6 +454,12 @@ export interface ExploreResultMessage {
    * With `corruption` in the request: the corrupted input the encoder saw (784 values 0..1, row-major); mse, psnr and ssim still compare the reconstruction with the clean input
    */
   corrupted?: (number | null)[] | null;
+  /**
+   * With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed is absent); null otherwise
+   */
+  map_positions?: {
+    [k: string]: number[];
+  } | null;
   type: "explore_result";
   request_id: number;
 }
@@ -468,6 +477,78 @@ export interface DecodeResultMessage {
    * Every decoder layer of the table, in order (the encoder is not involved in decoding)
    */
   activations: LayerActivation[];
+  /**
+   * With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed is absent); null otherwise
+   */
+  map_positions?: {
+    [k: string]: number[];
+  } | null;
   type: "decode_result";
   request_id: number;
+}
+/**
+ * `/ws/models/{id}/projection`: how far the map's computation is (at most ~5 a second).
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "MapProgressMessage".
+ */
+export interface MapProgressMessage {
+  v: 1;
+  type: "map_progress";
+  method: "pca" | "tsne" | "umap" | "latent";
+  state: "queued" | "running" | "ready" | "failed";
+  /**
+   * As in MapStatus
+   */
+  stage: string;
+  fraction: number;
+}
+/**
+ * `/ws/models/{id}/projection`: the finished map (the same body as `GET .../projection`'s 200).
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "MapReadyMessage".
+ */
+export interface MapReadyMessage {
+  v: 1;
+  type: "map_ready";
+  projection: Projection;
+}
+/**
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "Projection".
+ */
+export interface Projection {
+  /**
+   * How the latents were mapped to 2-D: pca, tsne (t-SNE), umap, or latent (a model with a 2-D latent: the latents themselves)
+   */
+  method: "pca" | "tsne" | "umap" | "latent";
+  /**
+   * Test images on the map (the whole test set)
+   */
+  count: number;
+  /**
+   * One [x, y] per test image, in test-set order (rounded to 4 decimals)
+   */
+  points: number[][];
+  /**
+   * The class of each point (names: `GET /api/datasets`)
+   */
+  labels: number[];
+  /**
+   * Share of the latents' total variance along each axis (pca, latent), 0..1; empty for tsne and umap
+   */
+  explained_variance: number[];
+  /**
+   * PCA: the latents' mean (D values); latent: [0, 0]; else empty
+   */
+  mean: number[];
+  /**
+   * PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], (z - mean) . components[1]], which is how the lab places your drawing (latent: the identity). Empty for tsne and umap: ask for `maps` in an explore or decode request instead
+   */
+  components: number[][];
+  /**
+   * Time taken to compute the map (encoding the test set and fitting)
+   */
+  seconds: number;
 }
