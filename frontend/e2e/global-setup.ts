@@ -15,12 +15,15 @@ declare module "vitest" {
 
 let server: Server | null = null;
 let modelsDir = "";
+let mapsDir = "";
 
 export async function setup(project: TestProject) {
   if (!existsSync(join(distDir, "index.html"))) throw new Error("no frontend build: run `npm run build` first");
   modelsDir = mkdtempSync(join(tmpdir(), "aevp-e2e-models-"));
+  // An empty t-SNE/UMAP cache: the latent-map test sees a map computed, not one left by an earlier run.
+  mapsDir = mkdtempSync(join(tmpdir(), "aevp-e2e-maps-"));
   const t0 = Date.now();
-  server = await startServer({ AEVP_MODELS_DIR: modelsDir });
+  server = await startServer({ AEVP_MODELS_DIR: modelsDir, AEVP_MAPS_DIR: mapsDir });
   console.log(`e2e: server ready at ${server.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s (models in ${modelsDir})`);
   project.provide("baseUrl", server.url);
   project.provide("modelsDir", modelsDir);
@@ -29,4 +32,5 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await server?.stop();
   if (modelsDir) rmSync(modelsDir, { recursive: true, force: true });
+  if (mapsDir) rmSync(mapsDir, { recursive: true, force: true });
 }

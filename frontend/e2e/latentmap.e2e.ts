@@ -15,6 +15,36 @@ async function ringAt(): Promise<[number, number]> {
   return [Number(await ring.getAttribute("data-x")), Number(await ring.getAttribute("data-y"))];
 }
 
+/** Pixels painted on the map's canvas and how many colours have a real share of them. */
+async function paintStats(): Promise<{ inked: number; colours: number; total: number }> {
+  return page.getByTestId("latent-map-canvas").evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    const counts = new Map<number, number>();
+    let inked = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const rgb = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+      if (rgb === 0xffffff) continue;
+      inked++;
+      counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
+    }
+    // Colours with a real share of the pixels (not stray anti-aliasing).
+    const colours = [...counts.values()].filter((n) => n >= 50).length;
+    return { inked, colours, total: d.length / 4 };
+  });
+}
+
+async function stroke(from: [number, number], to: [number, number]) {
+  const box = (await page.getByTestId("draw-canvas").boundingBox())!;
+  const at = (f: [number, number]) => [box.x + box.width * f[0], box.y + box.height * f[1]] as const;
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let k = 1; k <= 12; k++) {
+    await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * k) / 12, from[1] + ((to[1] - from[1]) * k) / 12]));
+  }
+  await page.mouse.up();
+}
+
 async function pickClass(label: string) {
   await page.getByTestId("class-select").selectOption(label);
   await until(`a test ${label}`, async () => (await page.getByTestId("input-source").getAttribute("data-label")) === label);
@@ -35,21 +65,7 @@ describe("Latent map", () => {
     const canvas = page.getByTestId("latent-map-canvas");
     await canvas.waitFor({ timeout: 30_000 });
     expect(await canvas.getAttribute("data-count")).toBe("10000");
-    const stats = await canvas.evaluate((el) => {
-      const c = el as HTMLCanvasElement;
-      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
-      const counts = new Map<number, number>();
-      let inked = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        const rgb = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
-        if (rgb === 0xffffff) continue;
-        inked++;
-        counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
-      }
-      // Colours with a real share of the pixels (not stray anti-aliasing).
-      const colours = [...counts.values()].filter((n) => n >= 50).length;
-      return { inked, colours, total: d.length / 4 };
-    });
+    const stats = await paintStats();
     console.log(`latent map: ${stats.inked} of ${stats.total} pixels painted, ${stats.colours} class colours`);
     expect(stats.inked).toBeGreaterThan(5000);
     expect(stats.colours).toBeGreaterThanOrEqual(8);
@@ -130,5 +146,102 @@ describe("Latent map", () => {
     await page.mouse.up();
     await until(`test #${index} explored`, async () => ((await page.getByTestId("input-source").textContent()) ?? "").startsWith(`test #${index},`));
     expect(await page.getByTestId("input-source").getAttribute("data-label")).toBe(m![1]);
+  });
+});
+
+describe("Latent map: t-SNE", () => {
+  beforeAll(async () => {
+    browser = await launch();
+    page = await newPage(browser, baseUrl);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("computes t-SNE on the server with a progress bar, then paints it; the drawing's point follows each stroke", async () => {
+    await page.goto("/");
+    await page.getByTestId("latent-map-canvas").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("latent-map-tab-latent").count()).toBe(0); // a 16-D model: no latent plane
+    await page.getByTestId("latent-map-tab-tsne").click();
+    expect(await page.getByTestId("latent-map").locator("h2").textContent()).toBe("Latent map (t-SNE)");
+    expect(await page.getByTestId("latent-map-what").textContent()).toMatch(/neighbours/i);
+    // The server computes the map once (a fresh maps folder): a progress bar fed by the WebSocket.
+    const bar = page.getByTestId("latent-map-progress");
+    await bar.waitFor({ timeout: 30_000 });
+    const seen: string[] = [];
+    let shotTaken = false;
+    await until(
+      "the t-SNE map",
+      async () => {
+        if ((await bar.count()) === 1) {
+          const f = `${await bar.getAttribute("data-stage")} ${await bar.getAttribute("data-fraction")}`;
+          if (seen.at(-1) !== f) seen.push(f);
+          if (!shotTaken && Number(f.split(" ")[1]) > 0.2) {
+            await page.getByTestId("latent-map").scrollIntoViewIfNeeded();
+            await shot(page, "08-latent-map-tsne-progress");
+            shotTaken = true;
+          }
+        }
+        // (getAttribute would wait for the canvas to exist: count first)
+        const canvas = page.getByTestId("latent-map-canvas");
+        return (await canvas.count()) === 1 && (await canvas.getAttribute("data-method")) === "tsne";
+      },
+      150_000,
+      200,
+    );
+    console.log(`t-SNE progress seen: ${seen.join(" | ")}`);
+    const fractions = seen.map((s) => Number(s.split(" ")[1]));
+    expect(fractions.length).toBeGreaterThanOrEqual(3);
+    expect(fractions.at(-1)!).toBeGreaterThan(fractions[0]!);
+    const stats = await paintStats();
+    console.log(`t-SNE map: ${stats.inked} pixels painted, ${stats.colours} class colours`);
+    expect(stats.inked).toBeGreaterThan(5000);
+    expect(stats.colours).toBeGreaterThanOrEqual(8);
+    expect(await page.getByTestId("latent-map").textContent()).toMatch(/t-SNE 1/);
+
+    // The input (the first test image) is placed by the server as soon as the map is ready.
+    await until("the ring on the t-SNE map", async () => (await page.getByTestId("latent-map-ring").count()) === 1);
+    await page.getByRole("button", { name: "Clear" }).click();
+    await until("no ring for an empty input", async () => (await page.getByTestId("latent-map-ring").count()) === 0);
+    await stroke([0.5, 0.2], [0.5, 0.8]); // a "1"
+    await until("the stroke's result", async () => (await page.getByTestId("input-source").textContent()) === "your drawing");
+    await until("the drawing's ring", async () => (await page.getByTestId("latent-map-ring").count()) === 1);
+    await page.waitForTimeout(400);
+    const a = await ringAt();
+    await stroke([0.2, 0.5], [0.8, 0.5]); // then a "+"
+    const b = await until("the ring to follow the drawing", async () => {
+      const p = await ringAt();
+      return Math.hypot(p[0] - a[0], p[1] - a[1]) > 3 ? p : null;
+    });
+    console.log(`t-SNE: ring at ${a} for "|", ${b} for "+"`);
+
+    // Hover: the nearest test image as a thumbnail, with its class.
+    await page.getByTestId("latent-map-canvas").evaluate((el) => el.scrollIntoView({ block: "center" }));
+    const box = (await page.getByTestId("latent-map-canvas").boundingBox())!;
+    const thumb = await until(
+      "a hover thumbnail",
+      async () => {
+        for (const [fx, fy] of [[0.5, 0.5], [0.3, 0.3], [0.7, 0.7], [0.3, 0.7], [0.7, 0.3], [0.5, 0.2], [0.5, 0.8]] as const) {
+          await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+          await page.waitForTimeout(250);
+          if ((await page.getByTestId("latent-map-thumb").count()) === 1) return page.getByTestId("latent-map-thumb");
+        }
+        return null;
+      },
+      20_000,
+    );
+    const inked = await thumb.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] !== d[4 * 0] || d[i + 1] !== d[1]) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(20); // a digit, not a blank square
+    expect(await page.getByTestId("latent-map-tip").textContent()).toMatch(/“.+” · test #\d+/);
+    await shot(page, "09-latent-map-tsne");
+    // Back to PCA: the browser places the input again.
+    await page.getByTestId("latent-map-tab-pca").click();
+    await until("the PCA map", async () => (await page.getByTestId("latent-map-canvas").getAttribute("data-method")) === "pca");
   });
 });

@@ -103,8 +103,9 @@ def main() -> None:
         print("  explore over WebSocket against a server process (round trip), maps from its disk cache:")
         with serve(Path(tmp)) as url:
             ws_url = url.replace("http", "ws", 1)
-            for method in ("tsne", "umap"):  # loads the map from disk into the server's memory
-                answer = httpx.get(f"{url}/api/models/{PRETRAINED_ID}/projection", params={"method": method})
+            for method in ("tsne", "umap"):  # loads the map from disk (after the server's own warm-up)
+                path = f"{url}/api/models/{PRETRAINED_ID}/projection"
+                answer = httpx.get(path, params={"method": method}, timeout=120)
                 assert answer.status_code == 200, f"{method}: {answer.status_code}"
             with connect(f"{ws_url}/ws/models/{PRETRAINED_ID}/explore", compression=None, max_size=None) as ws:
                 for maps in (None, ["tsne"], ["umap"]):

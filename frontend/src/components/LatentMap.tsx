@@ -1,32 +1,73 @@
-// The latent map: every test image's code on the PCA plane the service fitted, coloured by class,
-// with the current input (drawing or sliders) placed by the browser itself as a ring.
+// The latent map: every test image's code on a 2-D map, coloured by class, with the current input
+// (drawing or sliders) as a ring. Tabs pick the map: PCA (placed in the browser from the map's mean and
+// components), t-SNE and UMAP (computed on the server the first time, with a progress bar; the input is
+// placed by the server in each explore/decode answer), and the latent plane of a 2-D model. Hover a
+// point for its class and image, click it to explore that test image.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { schemeTableau10 } from "d3-scale-chromatic";
+import { api } from "../api/client";
+import type { MapMethod } from "../api/types";
 import { useController } from "../state/context";
 import { useLab } from "../state/store";
-import { fitScale, nearestPoint, projectLatent, toCanvas } from "../lib/viz/projection";
+import { fitScale, nearestPoint, toCanvas } from "../lib/viz/projection";
+import { axisNames, inputPoint, mapTab, mapTabs, progressText } from "../lib/viz/mapview";
+import { Heatmap } from "./Heatmap";
 import { Panel } from "./Panel";
 
 const SIZE = 360;
 const BACKGROUND = "#ffffff";
 const classColour = (label: number) => schemeTableau10[label % schemeTableau10.length]!;
 
+/** A test image fetched on hover, kept per (dataset, index) while the map is shown. */
+function useTestImage(dataset: string, index: number | null): number[] | null {
+  const cache = useRef(new Map<string, number[]>());
+  const [, setVersion] = useState(0);
+  const key = index === null ? null : `${dataset}/${index}`;
+  useEffect(() => {
+    if (index === null || key === null || cache.current.has(key)) return;
+    let live = true;
+    api
+      .samples(dataset, { split: "test", offset: index, limit: 1 })
+      .then((page) => {
+        const item = page.items[0];
+        if (item) cache.current.set(key, item.image);
+        if (live) setVersion((v) => v + 1);
+      })
+      .catch(() => undefined); // the class name still shows
+    return () => {
+      live = false;
+    };
+  }, [dataset, index, key]);
+  return key === null ? null : (cache.current.get(key) ?? null);
+}
+
 export function LatentMap() {
   const c = useController();
-  const projection = useLab((s) => s.projection);
-  const status = useLab((s) => s.projectionStatus);
-  const error = useLab((s) => s.projectionError);
+  const method = useLab((s) => s.mapMethod);
+  const pca = useLab((s) => s.projection);
+  const pcaStatus = useLab((s) => s.projectionStatus);
+  const pcaError = useLab((s) => s.projectionError);
+  const alt = useLab((s) => s.altMap);
+  const positions = useLab((s) => s.mapPositions);
+  const slidersMoved = useLab((s) => s.decoded !== null);
   const latent = useLab((s) => s.latent ?? s.result?.latent ?? null);
+  const latentDim = useLab((s) => s.model?.spec.latent_dim ?? s.models.find((m) => m.id === s.modelId)?.spec.latent_dim);
   const dataset = useLab((s) => s.model?.dataset ?? s.models.find((m) => m.id === s.modelId)?.dataset ?? "mnist");
   const datasets = useLab((s) => s.datasets);
   const classes = datasets.find((d) => d.name === dataset)?.classes ?? [];
   const className = (l: number) => classes.find((k) => k.index === l)?.name ?? String(l);
 
+  const projection = method === "pca" ? pca : alt?.status === "ready" ? alt.projection : null;
+  const tab = mapTab(method);
+  const tabs = mapTabs(latentDim);
+
   const pointsRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ index: number; x: number; y: number } | null>(null);
   const frame = useRef<number | null>(null);
+  const thumb = useTestImage(dataset, hover?.index ?? null);
 
   const scale = useMemo(() => (projection ? fitScale(projection.points, SIZE, SIZE, 8) : null), [projection]);
+  useEffect(() => setHover(null), [projection]);
 
   // The 10,000 points, drawn once per map.
   useEffect(() => {
@@ -48,14 +89,16 @@ export function LatentMap() {
     });
   }, [projection, scale]);
 
-  // Where the current input lands: microseconds, so it follows every drawing and slider move.
+  // Where the current input lands: PCA and the latent plane in microseconds here; t-SNE and UMAP from
+  // the server's newest answer, so the ring follows every stroke and slider move on every map.
   const ring = useMemo(() => {
-    if (!projection || !scale || !latent || latent.length !== projection.mean.length) return null;
-    const [px, py] = projectLatent(latent, projection.mean, projection.components);
-    const [x, y] = toCanvas(scale, px, py);
+    if (!scale) return null;
+    const p = inputPoint(projection, latent, positions, slidersMoved);
+    if (!p) return null;
+    const [x, y] = toCanvas(scale, p[0], p[1]);
     const clamp = (v: number) => Math.min(SIZE - 4, Math.max(4, v));
     return { x: clamp(x), y: clamp(y), outside: x !== clamp(x) || y !== clamp(y) };
-  }, [projection, scale, latent]);
+  }, [projection, scale, latent, positions, slidersMoved]);
 
   useEffect(() => () => {
     if (frame.current !== null) cancelAnimationFrame(frame.current);
@@ -77,7 +120,7 @@ export function LatentMap() {
       else {
         const p = projection.points[hit.index]!;
         const [x, y] = toCanvas(scale, p[0]!, p[1]!);
-        setHover({ index: hit.index, x, y });
+        setHover((h) => (h?.index === hit.index ? h : { index: hit.index, x, y }));
       }
     });
   };
@@ -91,41 +134,79 @@ export function LatentMap() {
 
   const ev = projection?.explained_variance ?? [];
   const pct = (k: number) => (ev[k] !== undefined ? ` (${(ev[k]! * 100).toFixed(0)}% of variance)` : "");
+  const [ax, ay] = axisNames(method);
   const labelsPresent = useMemo(() => (projection ? [...new Set(projection.labels)].sort((a, b) => a - b) : []), [projection]);
+
+  const waiting = (): React.ReactNode => {
+    if (method === "pca") {
+      if (pcaStatus === "error") return <MapError text={`Could not compute the latent map: ${pcaError}`} />;
+      return (
+        <p className="empty" data-testid="latent-map-loading">
+          {pcaStatus === "loading" ? "Computing the latent map of the test set…" : "The map appears after the first explore."}
+        </p>
+      );
+    }
+    if (alt?.status === "error") return <MapError text={`Could not compute the ${tab.label} map: ${alt.error}`} />;
+    if (alt?.status === "computing" && alt.progress) {
+      const { stage, fraction } = alt.progress;
+      return (
+        <div className="progress-block map-progress" data-testid="latent-map-progress" data-fraction={fraction.toFixed(3)} data-stage={stage}>
+          <progress max={1} value={fraction} aria-label={`${tab.label} progress`} />
+          <span className="progress-text">{progressText(method, stage, fraction)}</span>
+          <p className="empty">The server computes this map once for the 10,000 test images (tens of seconds) and keeps it.</p>
+        </div>
+      );
+    }
+    return (
+      <p className="empty" data-testid="latent-map-loading">
+        Asking the server for the {tab.label} map…
+      </p>
+    );
+  };
 
   return (
     <Panel
       id="latent-map"
-      title="Latent map (PCA)"
+      title={`Latent map (${tab.label})`}
       className="latent-map"
-      explain="Every test image's code, flattened to 2-D; your drawing is the ringed point. Hover a point for its class, click it to explore that image."
+      explain="Every test image's code, flattened to 2-D; your drawing is the ringed point. Hover a point for its class and image, click it to explore that image."
     >
-      {status === "error" ? (
-        <p className="warn" role="alert" data-testid="latent-map-error">
-          Could not compute the latent map: {error}
-        </p>
-      ) : !projection ? (
-        <p className="empty" data-testid="latent-map-loading">
-          {status === "loading" ? "Computing the latent map of the test set…" : "The map appears after the first explore."}
-        </p>
+      <div className="tabs map-tabs" role="tablist" aria-label="Map">
+        {tabs.map((t) => (
+          <button
+            key={t.method}
+            role="tab"
+            aria-selected={t.method === method}
+            className={t.method === method ? "tab active" : "tab"}
+            data-testid={`latent-map-tab-${t.method}`}
+            onClick={() => c.selectMap(t.method as MapMethod)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <p className="map-what" data-testid="latent-map-what">
+        {tab.explain}
+      </p>
+      {!projection ? (
+        waiting()
       ) : (
         <div className="map-body">
           <div className="map-plot">
-            <span className="map-axis map-axis-y">PC2{pct(1)}</span>
-            <div
-              className="map-canvas-wrap"
-              onMouseMove={onMove}
-              onMouseLeave={() => setHover(null)}
-              onClick={onClick}
-            >
+            <span className="map-axis map-axis-y">
+              {ay}
+              {pct(1)}
+            </span>
+            <div className="map-canvas-wrap" onMouseMove={onMove} onMouseLeave={() => setHover(null)} onClick={onClick}>
               <canvas
                 ref={pointsRef}
                 width={SIZE}
                 height={SIZE}
                 data-testid="latent-map-canvas"
                 data-count={projection.count}
+                data-method={projection.method}
                 role="img"
-                aria-label={`${projection.count} test images on the first two principal components, coloured by class`}
+                aria-label={`${projection.count} test images on the ${tab.label} map, coloured by class`}
               />
               {ring && (
                 <span
@@ -143,14 +224,24 @@ export function LatentMap() {
                   <span
                     className="map-tip"
                     data-testid="latent-map-tip"
-                    style={{ left: Math.min(hover.x + 8, SIZE - 120), top: Math.max(hover.y - 26, 0) }}
+                    style={{ left: Math.min(hover.x + 10, SIZE - 130), top: Math.max(hover.y - 70, 0) }}
                   >
-                    “{className(projection.labels[hover.index]!)}” · test #{hover.index}
+                    {thumb ? (
+                      <Heatmap values={thumb} width={28} height={28} lo={0} hi={255} cmap="ink" zoom={2} testId="latent-map-thumb" label={`test image #${hover.index}`} />
+                    ) : (
+                      <span className="map-thumb-empty" />
+                    )}
+                    <span>
+                      “{className(projection.labels[hover.index]!)}” · test #{hover.index}
+                    </span>
                   </span>
                 </>
               )}
             </div>
-            <span className="map-axis map-axis-x">PC1{pct(0)}</span>
+            <span className="map-axis map-axis-x">
+              {ax}
+              {pct(0)}
+            </span>
           </div>
           <ul className="map-legend" aria-label="Classes" data-testid="latent-map-legend">
             {labelsPresent.map((l) => (
@@ -167,5 +258,13 @@ export function LatentMap() {
         </div>
       )}
     </Panel>
+  );
+}
+
+function MapError(p: { text: string }) {
+  return (
+    <p className="warn" role="alert" data-testid="latent-map-error">
+      {p.text}
+    </p>
   );
 }

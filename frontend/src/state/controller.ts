@@ -2,7 +2,9 @@
 // the job socket of the watched job. Components call its methods; it writes into the store.
 import { api, ApiError, fieldErrors } from "../api/client";
 import { ExploreSocket, JobSocket } from "../api/sockets";
-import type { Corruption, DecodeResult, ExploreResult, ModelSpec, ModelSummary, Sample, TraverseResult } from "../api/types";
+import { MapSocket } from "../api/mapSocket";
+import { serverPlaced } from "../lib/viz/mapview";
+import type { Corruption, DecodeResult, ExploreResult, MapMethod, ModelSpec, ModelSummary, Projection, Sample, TraverseResult } from "../api/types";
 import { bytesToUnit } from "../lib/viz/preprocess";
 import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
 import { decodeImageBatch, type DecodedBatch } from "../lib/viz/imagebatch";
@@ -104,6 +106,7 @@ export class LabController {
   }
 
   dispose(): void {
+    this.closeMap();
     this.explore?.close();
     this.job?.close();
     this.compare?.close();
@@ -127,8 +130,10 @@ export class LabController {
     const ticket = ++this.modelLoad;
     const summary = getLab().models.find((m) => m.id === id);
     this.explore?.close();
+    this.closeMap();
     const corruption = defaultCorruption(summary?.spec as Partial<ModelSpec> | undefined);
     setLab({ corruption, modelId: id, model: null, latentStats: null, projection: null, projectionStatus: "idle", projectionError: null, result: null, latent: null, decoded: null, exploreError: null });
+    setLab({ mapMethod: "pca", altMap: null, mapPositions: { explore: null, decode: null } });
     this.explore = new ExploreSocket(id, {
       onStatus: (socket) => setLab({ socket }),
       onError: (text) => setLab({ exploreError: text }),
@@ -140,11 +145,12 @@ export class LabController {
           // The sliders follow the drawing unless the user has moved them since.
           latent: getLab().decoded ? getLab().latent : finite(r.latent),
           exploreError: null,
+          mapPositions: { ...getLab().mapPositions, explore: r.map_positions ?? null },
         });
       },
       onDecode: (r, sent) => {
         if (!getLab().decoded) return; // reset to the drawing happened meanwhile
-        setLab({ decoded: decodedView(r, sent) });
+        setLab({ decoded: decodedView(r, sent), mapPositions: { ...getLab().mapPositions, decode: r.map_positions ?? null } });
       },
     });
     this.explore.corruption = corruption;
@@ -184,6 +190,58 @@ export class LabController {
     } else if (s.input) {
       this.explore.explore(s.input);
     }
+  }
+
+  /**
+   * Show another latent map. PCA is loaded with the model; t-SNE and UMAP are computed by the server the
+   * first time (a MapSocket streams the progress, then the map); the latent plane comes at once. Once a
+   * t-SNE or UMAP map is ready, explore and decode requests ask the server to place the input on it.
+   */
+  selectMap(method: MapMethod): void {
+    const id = getLab().modelId;
+    if (!id || method === getLab().mapMethod) return;
+    this.closeMap();
+    setLab({ mapMethod: method, altMap: null });
+    if (method === "pca") return;
+    const ticket = this.modelLoad;
+    const current = () => ticket === this.modelLoad && getLab().mapMethod === method;
+    const update = (patch: Partial<NonNullable<ReturnType<typeof getLab>["altMap"]>>) => {
+      if (!current()) return;
+      const prev = getLab().altMap ?? { method, status: "loading" as const, projection: null, progress: null, error: null };
+      setLab({ altMap: { ...prev, ...patch } });
+    };
+    const ready = (projection: Projection) => {
+      if (!current()) return;
+      update({ status: "ready", projection, progress: null, error: null });
+      if (serverPlaced(method) && this.explore) {
+        this.explore.maps = [method];
+        const s = getLab();
+        if (s.input) this.explore.explore(s.input); // place the input now, not at the next stroke
+        if (s.decoded && s.latent) this.explore.decode(s.latent);
+      }
+    };
+    update({ status: "loading" });
+    api
+      .map(id, method)
+      .then((answer) => {
+        if (!current()) return;
+        if ("points" in answer) return ready(answer);
+        update({ status: "computing", progress: { stage: answer.stage, fraction: answer.fraction } });
+        this.mapSocket = new MapSocket(id, method, {
+          onProgress: (p) => update({ status: "computing", progress: { stage: p.stage, fraction: p.fraction } }),
+          onReady: ready,
+          onError: (text) => update({ status: "error", error: text }),
+        });
+      })
+      .catch((e) => update({ status: "error", error: message(e) }));
+  }
+
+  private mapSocket: MapSocket | null = null;
+
+  private closeMap(): void {
+    this.mapSocket?.close();
+    this.mapSocket = null;
+    if (this.explore) this.explore.maps = [];
   }
 
   /** The latent map of the model; `ticket` drops an answer for a model no longer selected. */

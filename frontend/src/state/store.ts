@@ -6,6 +6,7 @@ import type {
   Corruption,
   DatasetInfo,
   LatentStats,
+  MapMethod,
   ModelDetail,
   ModelSpec,
   ModelSummary,
@@ -89,6 +90,15 @@ export const defaultSpec: ModelSpec = {
   corruption_level: 0.3,
 };
 
+/** A map other than PCA: being computed on the server (with its progress), ready, or failed. */
+export interface AltMap {
+  method: MapMethod;
+  status: "loading" | "computing" | "ready" | "error";
+  projection: Projection | null;
+  progress: { stage: string; fraction: number } | null;
+  error: string | null;
+}
+
 export interface LabState {
   tab: Tab;
   datasets: DatasetInfo[];
@@ -103,6 +113,11 @@ export interface LabState {
   projection: Projection | null;
   projectionStatus: "idle" | "loading" | "ready" | "error";
   projectionError: string | null;
+  /** The latent map shown: PCA (placed in the browser) or t-SNE, UMAP, the latent plane (`altMap`). */
+  mapMethod: MapMethod;
+  altMap: AltMap | null;
+  /** The input's positions on server-placed maps (t-SNE, UMAP) from the newest explore and decode answers. */
+  mapPositions: { explore: Record<string, number[]> | null; decode: Record<string, number[]> | null };
 
   input: Float32Array | null;
   inputSource: InputSource;
@@ -151,6 +166,9 @@ export const useLab = create<LabState>()((set) => ({
   projection: null,
   projectionStatus: "idle",
   projectionError: null,
+  mapMethod: "pca",
+  altMap: null,
+  mapPositions: { explore: null, decode: null },
   input: null,
   inputSource: { kind: "empty" },
   canvasVersion: 0,
