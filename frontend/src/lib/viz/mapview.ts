@@ -49,10 +49,10 @@ export function serverPlaced(method: MapMethod): method is PlacedMap & ("tsne" |
   return method === "tsne" || method === "umap";
 }
 
-/** The axis names of a map: PC1/PC2, z1/z2, or plain dimensions for t-SNE and UMAP. */
+/** The axis names of a map: PC1/PC2, z0/z1 (named as the sliders are), or plain dimensions for t-SNE and UMAP. */
 export function axisNames(method: MapMethod): [string, string] {
   if (method === "pca") return ["PC1", "PC2"];
-  if (method === "latent") return ["z₁", "z₂"];
+  if (method === "latent") return ["z0", "z1"];
   const name = TABS[method].label;
   return [`${name} 1`, `${name} 2`];
 }
