@@ -245,3 +245,46 @@ describe("Latent map: t-SNE", () => {
     await until("the PCA map", async () => (await page.getByTestId("latent-map-canvas").getAttribute("data-method")) === "pca");
   });
 });
+
+describe("Latent map: the plane of a 2-D model", () => {
+  beforeAll(async () => {
+    browser = await launch();
+    page = await newPage(browser, baseUrl);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows the codes themselves with the decoded grid under them, and the grid can be hidden", async () => {
+    const models = (await (await fetch(`${baseUrl}/api/models`)).json()) as { id: string; spec: { latent_dim: number } }[];
+    const plane = models.find((m) => m.spec.latent_dim === 2);
+    expect(plane, "a 2-D model on the server (the shipped vae-32-64-l2-mnist)").toBeTruthy();
+    await page.goto("/");
+    await page.getByTestId("latent-map-canvas").waitFor({ timeout: 60_000 });
+    await page.getByTestId("model-select").selectOption(plane!.id);
+    await page.getByTestId("latent-map-tab-latent").click();
+    const canvas = page.getByTestId("latent-map-canvas");
+    await until("the latent plane", async () => (await canvas.count()) === 1 && (await canvas.getAttribute("data-method")) === "latent", 60_000);
+    expect(await page.getByTestId("latent-map").textContent()).toMatch(/z0/);
+    await until("the decoded grid", async () => Number(await canvas.getAttribute("data-grid-tiles")) > 0, 30_000);
+    const tiles = Number(await canvas.getAttribute("data-grid-tiles"));
+    // Grey ink of the decoded digits shows between the coloured points: pixels with r = g = b, not white.
+    const grey = () =>
+      canvas.evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === d[i + 1] && d[i] === d[i + 2] && d[i]! < 200) n++;
+        return n;
+      });
+    const withGrid = await grey();
+    console.log(`latent plane: ${tiles} decoded tiles, ${withGrid} grey ink pixels`);
+    expect(tiles).toBeGreaterThanOrEqual(100); // 12 x 12, less any wholly off the canvas
+    expect(withGrid).toBeGreaterThan(2000);
+    await page.getByTestId("latent-map").scrollIntoViewIfNeeded();
+    await shot(page, "10-latent-plane-grid");
+    await page.getByTestId("latent-plane-grid-toggle").uncheck();
+    await until("the grid gone", async () => (await canvas.getAttribute("data-grid-tiles")) === "0");
+    expect(await grey()).toBeLessThan(withGrid / 10);
+  });
+});

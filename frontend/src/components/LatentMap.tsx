@@ -11,8 +11,10 @@ import { useController } from "../state/context";
 import { useLab } from "../state/store";
 import { fitScale, nearestPoint, toCanvas } from "../lib/viz/projection";
 import { axisNames, inputPoint, mapTab, mapTabs, progressText } from "../lib/viz/mapview";
+import { PLANE_GRID_STEPS, type Tile, planeSweep, planeTiles } from "../lib/viz/planegrid";
 import { Heatmap } from "./Heatmap";
 import { Panel } from "./Panel";
+import { useLatest } from "./useLatest";
 
 const SIZE = 360;
 const BACKGROUND = "#ffffff";
@@ -69,13 +71,32 @@ export function LatentMap() {
   const scale = useMemo(() => (projection ? fitScale(projection.points, SIZE, SIZE, 8) : null), [projection]);
   useEffect(() => setHover(null), [projection]);
 
-  // The 10,000 points, drawn once per map.
+  // A 2-D model's plane: what the decoder makes of each place, as a grid of images under the points.
+  const modelId = useLab((s) => s.modelId);
+  const [showGrid, setShowGrid] = useState(true);
+  const sweep = useMemo(
+    () => (method === "latent" && projection?.method === "latent" && scale ? planeSweep(projection.points, scale) : null),
+    [method, projection, scale],
+  );
+  const grid = useLatest(
+    (signal) => c.traverse(sweep!.centre, [0, 1], PLANE_GRID_STEPS, signal, sweep!.span),
+    [modelId, sweep],
+    showGrid && sweep !== null,
+    0,
+  );
+  const tiles = useMemo(
+    () => (showGrid && sweep && scale && grid.data ? { tiles: planeTiles(grid.data.values, scale), images: grid.data.images } : null),
+    [showGrid, sweep, scale, grid.data],
+  );
+
+  // The 10,000 points, drawn once per map (over the decoded grid, when there is one).
   useEffect(() => {
     const canvas = pointsRef.current;
     if (!canvas || !projection || !scale) return;
     const ctx = canvas.getContext("2d")!;
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, SIZE, SIZE);
+    if (tiles) paintTiles(ctx, tiles.tiles, tiles.images);
     // In test-set order (shuffled classes), so no class is always painted over the others.
     let last = -1;
     projection.points.forEach((p, i) => {
@@ -87,7 +108,7 @@ export function LatentMap() {
       const [x, y] = toCanvas(scale, p[0]!, p[1]!);
       ctx.fillRect(Math.round(x) - 1, Math.round(y) - 1, 2, 2);
     });
-  }, [projection, scale]);
+  }, [projection, scale, tiles]);
 
   // Where the current input lands: PCA and the latent plane in microseconds here; t-SNE and UMAP from
   // the server's newest answer, so the ring follows every stroke and slider move on every map.
@@ -188,6 +209,16 @@ export function LatentMap() {
       <p className="map-what" data-testid="latent-map-what">
         {tab.explain}
       </p>
+      {method === "latent" && (
+        <label className="field inline plane-grid-toggle">
+          <input type="checkbox" checked={showGrid} onChange={(e) => setShowGrid(e.target.checked)} data-testid="latent-plane-grid-toggle" />
+          <span>
+            Decoded grid: under the points, the image the decoder makes at each place of the plane
+            {grid.loading && showGrid ? " (decoding…)" : ""}
+          </span>
+        </label>
+      )}
+      {grid.error && method === "latent" && <p className="error-text">Could not decode the grid: {grid.error}</p>}
       {!projection ? (
         waiting()
       ) : (
@@ -205,6 +236,7 @@ export function LatentMap() {
                 data-testid="latent-map-canvas"
                 data-count={projection.count}
                 data-method={projection.method}
+                data-grid-tiles={tiles?.tiles.length ?? 0}
                 role="img"
                 aria-label={`${projection.count} test images on the ${tab.label} map, coloured by class`}
               />
@@ -259,6 +291,27 @@ export function LatentMap() {
       )}
     </Panel>
   );
+}
+
+/** Decoded images as pale ink (so the class colours stay readable on top), one per tile. */
+function paintTiles(ctx: CanvasRenderingContext2D, tiles: Tile[], images: Float32Array[]) {
+  const side = 28;
+  const tmp = document.createElement("canvas");
+  tmp.width = tmp.height = side;
+  const tctx = tmp.getContext("2d")!;
+  const data = tctx.createImageData(side, side);
+  ctx.imageSmoothingEnabled = true;
+  for (const t of tiles) {
+    const img = images[t.index];
+    if (!img || img.length !== side * side) continue;
+    for (let i = 0; i < img.length; i++) {
+      const v = Math.round(255 - img[i]! * 150);
+      data.data[4 * i] = data.data[4 * i + 1] = data.data[4 * i + 2] = v;
+      data.data[4 * i + 3] = 255;
+    }
+    tctx.putImageData(data, 0, 0);
+    ctx.drawImage(tmp, t.x, t.y, t.w, t.h);
+  }
 }
 
 function MapError(p: { text: string }) {

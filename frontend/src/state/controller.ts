@@ -407,10 +407,10 @@ export class LabController {
     return { ...decodeImageBatch(r.images), path: r.path };
   }
 
-  async traverse(latent: number[], dims: number[], steps: number, signal?: AbortSignal): Promise<DecodedBatch & Pick<TraverseResult, "dims" | "values">> {
+  async traverse(latent: number[], dims: number[], steps: number, signal?: AbortSignal, span?: number): Promise<DecodedBatch & Pick<TraverseResult, "dims" | "values">> {
     const id = getLab().modelId;
     if (!id) throw new Error("no model");
-    const r = await api.traverse(id, { latent, dims, steps }, signal);
+    const r = await api.traverse(id, { latent, dims, steps, ...(span === undefined ? {} : { span }) }, signal);
     return { ...decodeImageBatch(r.images), dims: r.dims, values: r.values };
   }
 
