@@ -170,7 +170,8 @@ def eval_command(
         fail(str(exc))
     metrics = evaluate(ckpt.spec, steps.unflatten_params(ckpt.spec, ckpt.params), data.test_images)
     out.print(f"{ckpt.id} on the {ckpt.spec.dataset} test set ({len(data.test_images):,} images):")
-    out.print(f"  test loss ({ckpt.spec.loss} per pixel)  {metrics['test_loss']:.4f}")
+    if ckpt.spec.variant != "vae":  # a VAE's loss is its negative ELBO, printed below with its terms
+        out.print(f"  test loss ({ckpt.spec.loss} per pixel)  {metrics['test_loss']:.4f}")
     out.print(f"  PSNR                         {metrics['psnr']:.2f} dB")
     out.print(f"  SSIM                         {metrics['ssim']:.4f}")
     if "test_elbo" in metrics:

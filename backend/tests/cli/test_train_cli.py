@@ -90,3 +90,14 @@ def test_eval_scores_denoising_against_the_clean_images(env, synthetic):
     assert re.search(r"corrupted input\s+PSNR (inf|[\d.]+)", out)  # masking nothing leaves the image as is
     code, out, _ = _run("eval", saved, "--corruption", "blur")
     assert code == 2 and "gaussian or mask" in out
+
+
+def test_eval_of_a_vae_prints_its_negative_elbo_not_a_per_pixel_loss(env, synthetic):
+    code, out, _ = _run("train", *TINY, "--epochs", "1", "--variant", "vae")
+    assert code == 0, out
+    saved = re.search(r"Saved (\S+)", out).group(1)
+    code, out, _ = _run("eval", saved)
+    assert code == 0 and "per pixel" not in out, out
+    terms = re.search(r"ELBO \(nats/image\)\s+([\d.]+) \(reconstruction ([\d.]+) \+ KL ([\d.]+)\)", out)
+    elbo, recon, kl = map(float, terms.groups())
+    assert elbo == pytest.approx(recon + kl, abs=0.02) and kl >= 0
