@@ -94,6 +94,21 @@ describe("Latent walks", () => {
     // One dimension only: a single row.
     await page.getByTestId("traverse-y").selectOption("-1");
     await until("one row of 9", async () => (await grid.getAttribute("data-rows")) === "1" && (await grid.locator("canvas").count()) === 9);
+
+    // A wider range: the column values spread further around the same centre.
+    const width = async () => {
+      const v = (await grid.locator(".traverse-cols span").allTextContents()).map(Number);
+      return v.at(-1)! - v[0]!;
+    };
+    const narrow = await width();
+    await page.getByTestId("traverse-span").selectOption("6");
+    const wide = await until("a wider sweep", async () => {
+      const w = await width();
+      return w > narrow * 2 ? w : null;
+    });
+    // 6 / 2.5 = 2.4, read from labels rounded to two significant digits.
+    expect(wide / narrow).toBeGreaterThan(2.1);
+    expect(wide / narrow).toBeLessThan(2.7);
   });
 
   it("a VAE shows mean ± sigma whiskers, interpolates along the sphere, and samples its prior", async () => {

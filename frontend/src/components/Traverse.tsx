@@ -10,6 +10,7 @@ import { Panel } from "./Panel";
 import { useLatest } from "./useLatest";
 
 const STEPS = [5, 7, 9, 11];
+const SPANS = [1, 2.5, 4, 6]; // in standard deviations of each dimension over the test set
 
 function DimSelect(props: { label: string; value: number; dims: number; onChange: (d: number) => void; allowNone?: boolean; testId: string }) {
   return (
@@ -36,10 +37,11 @@ export function Traverse() {
   const [x, setX] = useState(0);
   const [y, setY] = useState(1);
   const [steps, setSteps] = useState(9);
+  const [span, setSpan] = useState(2.5);
   const dx = Math.min(x, Math.max(0, dims - 1));
   const dy = y >= dims || y === dx ? -1 : y;
   const swept = dy < 0 ? [dx] : [dx, dy];
-  const req = useLatest((signal) => c.traverse(latent!, swept, steps, signal), [modelId, latent, dx, dy, steps], !!(modelId && latent && dims), 150);
+  const req = useLatest((signal) => c.traverse(latent!, swept, steps, signal, span), [modelId, latent, dx, dy, steps, span], !!(modelId && latent && dims), 150);
   const grid = req.data;
   const rows = grid ? gridRows(grid.images, grid.dims.length) : [];
   return (
@@ -47,7 +49,7 @@ export function Traverse() {
       id="traverse"
       title="Traverse"
       className="walk"
-      explain="Sweep two numbers of the code around the current one (framed; ± 2.5 std over the test set), the others held: what each direction means."
+      explain={`Sweep two numbers of the code around the current one (framed; ± ${span} std over the test set), the others held: what each direction means.`}
     >
       <div className="walk-controls">
         <DimSelect label="across" value={dx} dims={dims} onChange={setX} testId="traverse-x" />
@@ -58,6 +60,16 @@ export function Traverse() {
             {STEPS.map((n) => (
               <option key={n} value={n}>
                 {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field inline">
+          <span>Range ±</span>
+          <select value={span} onChange={(e) => setSpan(Number(e.target.value))} data-testid="traverse-span">
+            {SPANS.map((v) => (
+              <option key={v} value={v}>
+                {v} std
               </option>
             ))}
           </select>
