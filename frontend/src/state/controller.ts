@@ -4,85 +4,14 @@ import { api, ApiError, fieldErrors } from "../api/client";
 import { ExploreSocket, JobSocket } from "../api/sockets";
 import { MapSocket } from "../api/mapSocket";
 import { serverPlaced } from "../lib/viz/mapview";
-import type { Corruption, DecodeResult, ExploreResult, MapMethod, ModelSpec, ModelSummary, Projection, Sample, TraverseResult } from "../api/types";
+import type { Corruption, MapMethod, ModelSpec, Projection, Sample, TraverseResult } from "../api/types";
 import { bytesToUnit } from "../lib/viz/preprocess";
-import { applyJobMessage, decodeLayers, emptyJobView, isActive } from "./job";
+import { applyJobMessage, emptyJobView, isActive } from "./job";
 import { decodeImageBatch, type DecodedBatch } from "../lib/viz/imagebatch";
-import { getLab, setLab, type DecodedView, type Endpoint, type ExploreView, type InputSource } from "./store";
-
-/** Non-finite values arrive as null; a picture needs numbers. */
-const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
+import { getLab, setLab, type Endpoint, type InputSource } from "./store";
+import { compareCandidate, decodedView, defaultCorruption, exploreView, finite, initialModel, startDecoded } from "./views";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** A decode_result as the page shows it: the sliders' reconstruction and the decoder layers' heatmaps. */
-export function decodedView(r: DecodeResult & { request_id: number }, sent: number[]): DecodedView {
-  return {
-    requestId: r.request_id,
-    latent: sent,
-    reconstruction: Float32Array.from(finite(r.reconstruction)),
-    layers: decodeLayers(r.activations),
-  };
-}
-
-/** An explore_result as the page shows it; `sent` is the image it answers, `corruption` the noise asked. */
-export function exploreView(r: ExploreResult & { request_id: number }, sent: number[], corruption: Corruption | null = null): ExploreView {
-  return {
-    requestId: r.request_id,
-    input: Float32Array.from(sent),
-    latent: finite(r.latent),
-    reconstruction: Float32Array.from(finite(r.reconstruction)),
-    layers: decodeLayers(r.activations),
-    mse: r.mse,
-    psnr: r.psnr ?? (r.mse === 0 ? Infinity : null),
-    ssim: r.ssim,
-    sigma: r.latent_sigma ? finite(r.latent_sigma) : null,
-    corrupted: r.corrupted ? Float32Array.from(finite(r.corrupted)) : null,
-    corruption,
-  };
-}
-
-/** Where moved sliders start from before their first answer: the drawing's own decoding. */
-export function startDecoded(result: ExploreView | null, latent: number[]): DecodedView {
-  return {
-    requestId: -1,
-    latent,
-    reconstruction: result?.reconstruction ?? new Float32Array(784),
-    layers: result?.layers.filter((l) => l.part === "decoder") ?? [],
-  };
-}
-
-/** Which model to open first: the pretrained plain MNIST autoencoder (the one the lab is explained
- * with, even when pretrained VAE or denoising MNIST models ship beside it), else any pretrained
- * MNIST model, else any pretrained, else the newest. */
-export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
-  const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
-  return (
-    models.find((m) => m.pretrained && m.dataset === "mnist" && variant(m) === "plain") ??
-    models.find((m) => m.pretrained && m.dataset === "mnist") ??
-    models.find((m) => m.pretrained) ??
-    [...models].sort((a, b) => b.created.localeCompare(a.created))[0]
-  );
-}
-
-/** The noise a model is explored with at first: a denoising model's own training corruption. */
-export function defaultCorruption(spec: Partial<ModelSpec> | undefined): Corruption | null {
-  if (spec?.variant !== "denoising") return null;
-  return { kind: spec.corruption ?? "gaussian", level: spec.corruption_level ?? 0.3, seed: 0 };
-}
-
-/** The second model Compare opens with: another model of the same dataset, then of another
- * variant (a VAE beside the plain autoencoder says more than two plain ones), then with as many
- * latent dimensions; the first listed among equals. */
-export function compareCandidate(models: ModelSummary[], mainId: string | null): ModelSummary | undefined {
-  const main = models.find((m) => m.id === mainId);
-  const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
-  const score = (m: ModelSummary) =>
-    !main ? 0 : (m.dataset === main.dataset ? 4 : 0) + (variant(m) !== variant(main) ? 2 : 0) + (m.spec?.latent_dim === main.spec?.latent_dim ? 1 : 0);
-  let best: ModelSummary | undefined;
-  for (const m of models) if (m.id !== mainId && (!best || score(m) > score(best))) best = m;
-  return best;
-}
 
 export class LabController {
   private explore: ExploreSocket | null = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCandidate, decodedView, defaultCorruption, exploreView, initialModel, startDecoded } from "./controller";
+import { compareCandidate, decodedView, defaultCorruption, exploreView, initialModel, startDecoded } from "./views";
 import type { ModelSummary } from "../api/types";
 import { bytesToBase64 } from "../lib/viz/tensor8";
 import type { ExploreView } from "./store";

@@ -1,0 +1,77 @@
+// What the page shows, built from what the service answers, and which model to show: pure functions of
+// their arguments (tested in views.test.ts); the controller calls them and writes the store.
+import type { Corruption, DecodeResult, ExploreResult, ModelSpec, ModelSummary } from "../api/types";
+import { decodeLayers } from "./job";
+import type { DecodedView, ExploreView } from "./store";
+
+/** Non-finite values arrive as null; a picture needs numbers. */
+export const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
+
+/** A decode_result as the page shows it: the sliders' reconstruction and the decoder layers' heatmaps. */
+export function decodedView(r: DecodeResult & { request_id: number }, sent: number[]): DecodedView {
+  return {
+    requestId: r.request_id,
+    latent: sent,
+    reconstruction: Float32Array.from(finite(r.reconstruction)),
+    layers: decodeLayers(r.activations),
+  };
+}
+
+/** An explore_result as the page shows it; `sent` is the image it answers, `corruption` the noise asked. */
+export function exploreView(r: ExploreResult & { request_id: number }, sent: number[], corruption: Corruption | null = null): ExploreView {
+  return {
+    requestId: r.request_id,
+    input: Float32Array.from(sent),
+    latent: finite(r.latent),
+    reconstruction: Float32Array.from(finite(r.reconstruction)),
+    layers: decodeLayers(r.activations),
+    mse: r.mse,
+    psnr: r.psnr ?? (r.mse === 0 ? Infinity : null),
+    ssim: r.ssim,
+    sigma: r.latent_sigma ? finite(r.latent_sigma) : null,
+    corrupted: r.corrupted ? Float32Array.from(finite(r.corrupted)) : null,
+    corruption,
+  };
+}
+
+/** Where moved sliders start from before their first answer: the drawing's own decoding. */
+export function startDecoded(result: ExploreView | null, latent: number[]): DecodedView {
+  return {
+    requestId: -1,
+    latent,
+    reconstruction: result?.reconstruction ?? new Float32Array(784),
+    layers: result?.layers.filter((l) => l.part === "decoder") ?? [],
+  };
+}
+
+/** Which model to open first: the pretrained plain MNIST autoencoder (the one the lab is explained
+ * with, even when pretrained VAE or denoising MNIST models ship beside it), else any pretrained
+ * MNIST model, else any pretrained, else the newest. */
+export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
+  const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
+  return (
+    models.find((m) => m.pretrained && m.dataset === "mnist" && variant(m) === "plain") ??
+    models.find((m) => m.pretrained && m.dataset === "mnist") ??
+    models.find((m) => m.pretrained) ??
+    [...models].sort((a, b) => b.created.localeCompare(a.created))[0]
+  );
+}
+
+/** The noise a model is explored with at first: a denoising model's own training corruption. */
+export function defaultCorruption(spec: Partial<ModelSpec> | undefined): Corruption | null {
+  if (spec?.variant !== "denoising") return null;
+  return { kind: spec.corruption ?? "gaussian", level: spec.corruption_level ?? 0.3, seed: 0 };
+}
+
+/** The second model Compare opens with: another model of the same dataset, then of another
+ * variant (a VAE beside the plain autoencoder says more than two plain ones), then with as many
+ * latent dimensions; the first listed among equals. */
+export function compareCandidate(models: ModelSummary[], mainId: string | null): ModelSummary | undefined {
+  const main = models.find((m) => m.id === mainId);
+  const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
+  const score = (m: ModelSummary) =>
+    !main ? 0 : (m.dataset === main.dataset ? 4 : 0) + (variant(m) !== variant(main) ? 2 : 0) + (m.spec?.latent_dim === main.spec?.latent_dim ? 1 : 0);
+  let best: ModelSummary | undefined;
+  for (const m of models) if (m.id !== mainId && (!best || score(m) > score(best))) best = m;
+  return best;
+}
