@@ -39,7 +39,7 @@ def interpolate(
     spec = registry.get(model_id).spec
     chosen: Path = path or ("spherical" if spec.variant == "vae" else "linear")
     inference = registry.inference(model_id)
-    za, zb = inference.explore(np.stack([a, b])).latent
+    za, zb = inference.encode(np.stack([a, b]))  # a VAE's means
     latents = latent_paths.interpolate(za, zb, steps, chosen)
     images = inference.decode(latents)
     return InterpolateResult.model_construct(
