@@ -55,19 +55,7 @@ MODEL_SUMMARY: dict[str, Any] = {
 }
 MODEL_DETAIL: dict[str, Any] = {
     **MODEL_SUMMARY,
-    "layers": [
-        {
-            "name": "enc_conv1",
-            "part": "encoder",
-            "kind": "conv",
-            "shape": [28, 28, 32],
-            "params": 320,
-            "flops": 451584,
-            "activation": "relu",
-            "kernel": 3,
-            "stride": 1,
-        }
-    ],
+    "layers": [_LAYER],
     "history": {"losses": [0.6931, 0.4112, 0.2874], "epochs": [_EPOCH]},
 }
 LATENT_STATS: dict[str, Any] = {

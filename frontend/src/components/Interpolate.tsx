@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useController } from "../state/context";
 import { useLab, type Endpoint } from "../state/store";
 import { Heatmap } from "./Heatmap";
+import { InlineNumberSelect } from "./fields";
 import { ImageRow } from "./ImageRow";
 import { Panel } from "./Panel";
 import { useLatest } from "./useLatest";
@@ -50,16 +51,7 @@ export function Interpolate() {
         <End which="b" end={b} />
       </div>
       <div className="walk-controls">
-        <label className="field inline">
-          <span>Steps</span>
-          <select value={steps} onChange={(e) => setSteps(Number(e.target.value))} data-testid="interp-steps">
-            {STEPS.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <InlineNumberSelect label="Steps" value={steps} options={STEPS} onChange={setSteps} testId="interp-steps" />
         <label className="field inline">
           <span>Path</span>
           <select value={choice} onChange={(e) => setChoice(e.target.value as typeof choice)} data-testid="interp-path">

@@ -6,6 +6,7 @@ import { useLab } from "../state/store";
 import { gridRows } from "../lib/viz/imagebatch";
 import { num } from "../lib/format";
 import { ImageRow } from "./ImageRow";
+import { InlineNumberSelect } from "./fields";
 import { Panel } from "./Panel";
 import { useLatest } from "./useLatest";
 
@@ -54,26 +55,8 @@ export function Traverse() {
       <div className="walk-controls">
         <DimSelect label="across" value={dx} dims={dims} onChange={setX} testId="traverse-x" />
         <DimSelect label="down" value={dy} dims={dims} onChange={setY} allowNone testId="traverse-y" />
-        <label className="field inline">
-          <span>Steps</span>
-          <select value={steps} onChange={(e) => setSteps(Number(e.target.value))} data-testid="traverse-steps">
-            {STEPS.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field inline">
-          <span>Range ±</span>
-          <select value={span} onChange={(e) => setSpan(Number(e.target.value))} data-testid="traverse-span">
-            {SPANS.map((v) => (
-              <option key={v} value={v}>
-                {v} std
-              </option>
-            ))}
-          </select>
-        </label>
+        <InlineNumberSelect label="Steps" value={steps} options={STEPS} onChange={setSteps} testId="traverse-steps" />
+        <InlineNumberSelect label="Range ±" value={span} options={SPANS} onChange={setSpan} format={(v) => `${v} std`} testId="traverse-span" />
         {req.loading && <span className="muted">decoding…</span>}
       </div>
       {req.error && <p className="error-text">Could not traverse: {req.error}</p>}

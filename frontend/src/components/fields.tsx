@@ -100,3 +100,26 @@ export function Select<T extends string | number>(props: {
     </select>
   );
 }
+
+/** A small labelled choice of numbers, inline among a panel's controls (steps, ranges). */
+export function InlineNumberSelect(props: {
+  label: string;
+  value: number;
+  options: readonly number[];
+  onChange: (v: number) => void;
+  format?: (v: number) => string;
+  testId?: string;
+}) {
+  return (
+    <label className="field inline">
+      <span>{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(Number(e.target.value))} data-testid={props.testId}>
+        {props.options.map((v) => (
+          <option key={v} value={v}>
+            {props.format ? props.format(v) : v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
