@@ -12,15 +12,6 @@ from tests.service.synthetic import SyntheticData
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("AEVP_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("AEVP_PRETRAINED_DIR", str(tmp_path / "pretrained"))
-    monkeypatch.setenv("AEVP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("AEVP_DATA_OFFLINE", "1")
-    return tmp_path
-
-
-@pytest.fixture
 def synthetic(monkeypatch):
     data = SyntheticData(n_train=16, n_test=200).load("mnist")
     monkeypatch.setattr("aevp.cli.project.load_dataset", lambda name, data_dir=None: data)

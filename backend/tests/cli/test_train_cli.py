@@ -14,15 +14,6 @@ TINY = ["--filters", "4", "--latent-dim", "3", "--batch-size", "16"]
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("AEVP_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("AEVP_PRETRAINED_DIR", str(tmp_path / "pretrained"))
-    monkeypatch.setenv("AEVP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("AEVP_DATA_OFFLINE", "1")
-    return tmp_path
-
-
-@pytest.fixture
 def synthetic(monkeypatch, blobs):
     labels = np.zeros(len(blobs[0]), np.uint8)
     data = Dataset("mnist", blobs[0], labels, blobs[1], labels[: len(blobs[1])], tuple("0123456789"))
