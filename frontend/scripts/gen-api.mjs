@@ -1,6 +1,8 @@
 // Generates the API's TypeScript types from the backend's own schemas, without a server:
 //   src/api/generated/openapi.ts  from `python -m aevp.service.openapi`  (openapi-typescript)
 //   src/api/generated/ws.ts       from `python -m aevp.service.schemas`  (json-schema-to-typescript)
+//   src/api/generated/spec.ts     the spec form's defaults, bounds, options and help texts, read from the
+//                                 OpenAPI document's ModelSpec and ConvBlock schemas, and the image size
 // `npm run gen:api` writes them; `node scripts/gen-api.mjs --check` exits 1 when they are stale.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -21,15 +23,18 @@ const banner = (source) =>
 export function unavailable() {
   if (!existsSync(python)) return `no backend Python at ${python} (run \`make setup\`)`;
   try {
-    execFileSync(python, ["-c", "import aevp.service.openapi, aevp.service.schemas"], { cwd: backendDir, stdio: "pipe" });
+    execFileSync(python, ["-c", "import aevp.service.openapi, aevp.service.schemas, aevp.ml.spec"], {
+      cwd: backendDir,
+      stdio: "pipe",
+    });
   } catch (e) {
     return `the backend cannot export its schemas: ${String(e.stderr ?? e).trim().split("\n").pop()}`;
   }
   return null;
 }
 
-function pythonJson(module) {
-  const out = execFileSync(python, ["-m", module], {
+function pythonJson(args) {
+  const out = execFileSync(python, args, {
     cwd: backendDir,
     stdio: ["ignore", "pipe", "pipe"],
     maxBuffer: 64 * 1024 * 1024,
@@ -62,12 +67,107 @@ export function dropPropertyTitles(schema) {
   return walk(schema, true);
 }
 
+// What the OpenAPI document cannot carry: the image side, and defaults made by a factory (blocks).
+const SPEC_META =
+  "import json; from aevp.ml.spec import IMAGE_SIZE, ModelSpec; " +
+  "print(json.dumps({'image_side': IMAGE_SIZE, 'defaults': ModelSpec().model_dump(mode='json')}))";
+
+const identifier = /^[A-Za-z_$][\w$]*$/;
+const key = (k) => (identifier.test(k) ? k : JSON.stringify(k));
+
+function inline(value) {
+  if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => `${key(k)}: ${inline(v)}`);
+    return entries.length ? `{ ${entries.join(", ")} }` : "{}";
+  }
+  return JSON.stringify(value);
+}
+
+/** A TypeScript literal: on one line when it fits in 100 columns, else one entry per line. */
+export function literal(value, indent = "") {
+  const flat = inline(value);
+  if (!value || typeof value !== "object" || indent.length + flat.length <= 100) return flat;
+  const inner = `${indent}  `;
+  const rows = Array.isArray(value)
+    ? value.map((v) => `${inner}${literal(v, inner)},`)
+    : Object.entries(value).map(([k, v]) => `${inner}${key(k)}: ${literal(v, inner)},`);
+  return `${Array.isArray(value) ? "[" : "{"}\n${rows.join("\n")}\n${indent}${Array.isArray(value) ? "]" : "}"}`;
+}
+
+function numberBounds(where, p) {
+  const min = p.exclusiveMinimum ?? p.minimum;
+  if (min === undefined || p.maximum === undefined || p.exclusiveMaximum !== undefined) {
+    throw new Error(`gen:api: ${where} needs a minimum (or exclusiveMinimum) and a maximum`);
+  }
+  return { min, max: p.maximum, exclusiveMin: p.exclusiveMinimum !== undefined, integer: p.type === "integer" };
+}
+
+/**
+ * The text of spec.ts from the OpenAPI document and the backend's `SPEC_META`: every numeric field's bounds,
+ * every enum's values in schema order, ModelSpec's defaults and descriptions, ConvBlock's defaults.
+ */
+export function specModule(openapi, meta) {
+  const { ModelSpec: spec, ConvBlock: block } = openapi.components.schemas;
+  const defaults = {};
+  for (const [name, p] of Object.entries(spec.properties)) {
+    defaults[name] = "default" in p ? p.default : meta.defaults[name];
+    if (defaults[name] === undefined) throw new Error(`gen:api: ModelSpec.${name} has no default`);
+  }
+  const blockDefaults = {};
+  for (const [name, p] of Object.entries(block.properties)) {
+    if (!("default" in p)) throw new Error(`gen:api: ConvBlock.${name} has no default`);
+    blockDefaults[name] = p.default;
+  }
+  const bounds = {};
+  const options = {};
+  const descriptions = {};
+  for (const [schemaName, schema] of [["ModelSpec", spec], ["ConvBlock", block]]) {
+    for (const [name, p] of Object.entries(schema.properties)) {
+      if (name in bounds || name in options) throw new Error(`gen:api: ${schemaName}.${name} is named twice`);
+      if (p.enum) options[name] = p.enum;
+      else if (p.type === "integer" || p.type === "number") bounds[name] = numberBounds(`${schemaName}.${name}`, p);
+      if (schema === spec && p.description) descriptions[name] = p.description;
+    }
+  }
+  const blocks = spec.properties.blocks;
+  bounds.blocks = { minItems: blocks.minItems, maxItems: blocks.maxItems };
+  const boundsType = Object.keys(bounds)
+    .map((name) => `  ${key(name)}: ${name === "blocks" ? "{ minItems: number; maxItems: number }" : "NumberBounds"};`)
+    .join("\n");
+  const side = meta.image_side;
+  return [
+    `import type { components } from "./openapi";`,
+    ``,
+    `/** Side of the square input image, in pixels. */`,
+    `export const IMAGE_SIDE = ${side};`,
+    `export const IMAGE_PIXELS = ${side * side};`,
+    ``,
+    `/** A numeric field's range: min is excluded when exclusiveMin; integer fields take whole numbers only. */`,
+    `export interface NumberBounds { min: number; max: number; exclusiveMin: boolean; integer: boolean }`,
+    ``,
+    `/** Every ModelSpec field's default value. */`,
+    `export const SPEC_DEFAULTS: components["schemas"]["ModelSpec"] = ${literal(defaults)};`,
+    ``,
+    `export const BLOCK_DEFAULTS: components["schemas"]["ConvBlock"] = ${literal(blockDefaults)};`,
+    ``,
+    `export const SPEC_BOUNDS: {\n${boundsType}\n} = ${literal(bounds)};`,
+    ``,
+    `/** Every enum's values, in the schema's order. */`,
+    `export const SPEC_OPTIONS = ${literal(options)} as const;`,
+    ``,
+    `export const SPEC_DESCRIPTIONS: Partial<Record<keyof components["schemas"]["ModelSpec"], string>> = ${literal(descriptions)};`,
+    ``,
+  ].join("\n");
+}
+
 /** Returns { "<absolute path>": "<contents>" } for every generated file. */
 export async function generate() {
   const { default: openapiTS, astToString } = await import("openapi-typescript");
   const { compile } = await import("json-schema-to-typescript");
-  const openapi = pythonJson("aevp.service.openapi");
-  const ws = pythonJson("aevp.service.schemas");
+  const openapi = pythonJson(["-m", "aevp.service.openapi"]);
+  const ws = pythonJson(["-m", "aevp.service.schemas"]);
+  const meta = pythonJson(["-c", SPEC_META]);
   const rest = astToString(await openapiTS(openapi, { alphabetize: false, exportType: true }));
   const wsTypes = await compile(dropPropertyTitles(ws), "AevpWsProtocol", {
     bannerComment: "",
@@ -81,6 +181,9 @@ export async function generate() {
   return {
     [resolve(outDir, "openapi.ts")]: banner("python -m aevp.service.openapi") + rest,
     [resolve(outDir, "ws.ts")]: banner("python -m aevp.service.schemas") + wsTypes,
+    [resolve(outDir, "spec.ts")]:
+      banner("python -m aevp.service.openapi` (ModelSpec, ConvBlock) and `aevp.ml.spec.IMAGE_SIZE") +
+      specModule(openapi, meta),
   };
 }
 
