@@ -1,6 +1,6 @@
 """Datasets: MNIST and Fashion-MNIST from several sources, verified against known checksums, cached locally.
 
-See docs DATA.md. `load_dataset` reads only the verified cache; `fetch_dataset` fills it.
+See docs/data.md. `load_dataset` reads only the verified cache; `fetch_dataset` fills it.
 """
 
 from aevp.data.api import Dataset, DatasetStatus, dataset_status, fetch_dataset, load_dataset

@@ -41,7 +41,7 @@ IDX_FILES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# SHA-256 of the decoded arrays (raw uint8 bytes, C order), from docs DATA.md. Every source must match them:
+# SHA-256 of the decoded arrays (raw uint8 bytes, C order), as listed in docs/data.md. Every source must match them:
 # the compressed files differ between sources (Debian recompressed them), the decoded bytes do not.
 CHECKSUMS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {

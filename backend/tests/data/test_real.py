@@ -1,6 +1,6 @@
 """The real datasets, where `aevp data fetch` (or `make setup`) has cached them; skipped otherwise.
 
-Expected numbers are from DATA.md, checked on the registry copies.
+Expected numbers are the ones docs/data.md lists, checked on the registry copies.
 """
 
 import time
