@@ -3533,6 +3533,144 @@ export type components = {
             error: string | null;
         };
         /**
+         * LatentMap
+         * @example {
+         *       "components": [
+         *         [
+         *           0.61,
+         *           -0.2,
+         *           0.77
+         *         ],
+         *         [
+         *           0.35,
+         *           0.93,
+         *           -0.1
+         *         ]
+         *       ],
+         *       "count": 3,
+         *       "explained_variance": [
+         *         0.213,
+         *         0.141
+         *       ],
+         *       "labels": [
+         *         7,
+         *         2,
+         *         1
+         *       ],
+         *       "mean": [
+         *         0.52,
+         *         -0.11,
+         *         1.3
+         *       ],
+         *       "method": "pca",
+         *       "points": [
+         *         [
+         *           1.92,
+         *           -0.4
+         *         ],
+         *         [
+         *           -2.31,
+         *           0.87
+         *         ],
+         *         [
+         *           0.11,
+         *           2.05
+         *         ]
+         *       ],
+         *       "seconds": 0.41
+         *     }
+         */
+        LatentMap: {
+            /**
+             * Method
+             * @description How the latents were mapped to 2-D: pca, tsne (t-SNE), umap, or latent (a model with a 2-D latent: the latents themselves)
+             * @enum {string}
+             */
+            method: "pca" | "tsne" | "umap" | "latent";
+            /**
+             * Count
+             * @description Test images on the map (the whole test set)
+             */
+            count: number;
+            /**
+             * Points
+             * @description One [x, y] per test image, in test-set order (rounded to 4 decimals)
+             */
+            points: number[][];
+            /**
+             * Labels
+             * @description The class of each point (names: `GET /api/datasets`)
+             */
+            labels: number[];
+            /**
+             * Explained Variance
+             * @description Share of the latents' total variance along each axis (pca, latent), 0..1; empty for tsne and umap
+             */
+            explained_variance: number[];
+            /**
+             * Mean
+             * @description PCA: the latents' mean (D values); latent: [0, 0]; else empty
+             */
+            mean: number[];
+            /**
+             * Components
+             * @description PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], (z - mean) . components[1]], which is how the lab places your drawing (latent: the identity). Empty for tsne and umap: ask for `maps` in an explore or decode request instead
+             */
+            components: number[][];
+            /**
+             * Seconds
+             * @description Time taken to compute the map (encoding the test set and fitting)
+             */
+            seconds: number;
+        };
+        /**
+         * LatentMapStatus
+         * @description A t-SNE or UMAP map being computed (`GET .../projection` answers 202 with this).
+         * @example {
+         *       "fraction": 0.42,
+         *       "method": "tsne",
+         *       "model_id": "ae-32-64-l16-mnist",
+         *       "stage": "optimisation",
+         *       "state": "running",
+         *       "stream": "/ws/models/ae-32-64-l16-mnist/projection?method=tsne"
+         *     }
+         */
+        LatentMapStatus: {
+            /** Model Id */
+            model_id: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "pca" | "tsne" | "umap" | "latent";
+            /**
+             * State
+             * @description queued (behind another map), running, ready, or failed
+             * @enum {string}
+             */
+            state: "queued" | "running" | "ready" | "failed";
+            /**
+             * Stage
+             * @description What it is doing: queued, encoding (the test set), neighbours, exaggeration, optimisation (t-SNE), layout (UMAP), done; or failed
+             */
+            stage: string;
+            /**
+             * Fraction
+             * @description Share of the computation done, 0..1
+             */
+            fraction: number;
+            /**
+             * Error
+             * @description Why it failed
+             */
+            error: string | null;
+            /**
+             * Stream
+             * @description The WebSocket that streams its progress and then the map
+             */
+            stream: string;
+        };
+        /**
          * LatentStats
          * @example {
          *       "count": 10000,
@@ -3617,53 +3755,6 @@ export type components = {
              * @default 1
              */
             stride: number;
-        };
-        /**
-         * MapStatus
-         * @description A t-SNE or UMAP map being computed (`GET .../projection` answers 202 with this).
-         * @example {
-         *       "fraction": 0.42,
-         *       "method": "tsne",
-         *       "model_id": "ae-32-64-l16-mnist",
-         *       "stage": "optimisation",
-         *       "state": "running",
-         *       "stream": "/ws/models/ae-32-64-l16-mnist/projection?method=tsne"
-         *     }
-         */
-        MapStatus: {
-            /** Model Id */
-            model_id: string;
-            /**
-             * Method
-             * @enum {string}
-             */
-            method: "pca" | "tsne" | "umap" | "latent";
-            /**
-             * State
-             * @description queued (behind another map), running, ready, or failed
-             * @enum {string}
-             */
-            state: "queued" | "running" | "ready" | "failed";
-            /**
-             * Stage
-             * @description What it is doing: queued, encoding (the test set), neighbours, exaggeration, optimisation (t-SNE), layout (UMAP), done; or failed
-             */
-            stage: string;
-            /**
-             * Fraction
-             * @description Share of the computation done, 0..1
-             */
-            fraction: number;
-            /**
-             * Error
-             * @description Why it failed
-             */
-            error: string | null;
-            /**
-             * Stream
-             * @description The WebSocket that streams its progress and then the map
-             */
-            stream: string;
         };
         /**
          * ModelDetail
@@ -3966,97 +4057,6 @@ export type components = {
              * @description step / total_steps; 1 when the job is done
              */
             fraction: number;
-        };
-        /**
-         * Projection
-         * @example {
-         *       "components": [
-         *         [
-         *           0.61,
-         *           -0.2,
-         *           0.77
-         *         ],
-         *         [
-         *           0.35,
-         *           0.93,
-         *           -0.1
-         *         ]
-         *       ],
-         *       "count": 3,
-         *       "explained_variance": [
-         *         0.213,
-         *         0.141
-         *       ],
-         *       "labels": [
-         *         7,
-         *         2,
-         *         1
-         *       ],
-         *       "mean": [
-         *         0.52,
-         *         -0.11,
-         *         1.3
-         *       ],
-         *       "method": "pca",
-         *       "points": [
-         *         [
-         *           1.92,
-         *           -0.4
-         *         ],
-         *         [
-         *           -2.31,
-         *           0.87
-         *         ],
-         *         [
-         *           0.11,
-         *           2.05
-         *         ]
-         *       ],
-         *       "seconds": 0.41
-         *     }
-         */
-        Projection: {
-            /**
-             * Method
-             * @description How the latents were mapped to 2-D: pca, tsne (t-SNE), umap, or latent (a model with a 2-D latent: the latents themselves)
-             * @enum {string}
-             */
-            method: "pca" | "tsne" | "umap" | "latent";
-            /**
-             * Count
-             * @description Test images on the map (the whole test set)
-             */
-            count: number;
-            /**
-             * Points
-             * @description One [x, y] per test image, in test-set order (rounded to 4 decimals)
-             */
-            points: number[][];
-            /**
-             * Labels
-             * @description The class of each point (names: `GET /api/datasets`)
-             */
-            labels: number[];
-            /**
-             * Explained Variance
-             * @description Share of the latents' total variance along each axis (pca, latent), 0..1; empty for tsne and umap
-             */
-            explained_variance: number[];
-            /**
-             * Mean
-             * @description PCA: the latents' mean (D values); latent: [0, 0]; else empty
-             */
-            mean: number[];
-            /**
-             * Components
-             * @description PCA: the two axes (2 x D); a latent z maps to [(z - mean) . components[0], (z - mean) . components[1]], which is how the lab places your drawing (latent: the identity). Empty for tsne and umap: ask for `maps` in an explore or decode request instead
-             */
-            components: number[][];
-            /**
-             * Seconds
-             * @description Time taken to compute the map (encoding the test set and fitting)
-             */
-            seconds: number;
         };
         /** Sample */
         Sample: {
@@ -4660,7 +4660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Projection"];
+                    "application/json": components["schemas"]["LatentMap"];
                 };
             };
             /** @description t-SNE or UMAP: being computed; follow `stream` or ask again */
@@ -4669,7 +4669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MapStatus"];
+                    "application/json": components["schemas"]["LatentMapStatus"];
                 };
             };
             /** @description No model with this id */

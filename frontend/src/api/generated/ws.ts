@@ -512,13 +512,13 @@ export interface MapProgressMessage {
 export interface MapReadyMessage {
   v: 1;
   type: "map_ready";
-  projection: Projection;
+  projection: LatentMap;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
- * via the `definition` "Projection".
+ * via the `definition` "LatentMap".
  */
-export interface Projection {
+export interface LatentMap {
   /**
    * How the latents were mapped to 2-D: pca, tsne (t-SNE), umap, or latent (a model with a 2-D latent: the latents themselves)
    */

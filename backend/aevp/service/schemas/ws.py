@@ -1,0 +1,208 @@
+"""Every WebSocket message, the unions each socket carries, and their one JSON Schema document.
+
+`GET /api/ws-schema` and `python -m aevp.service.schemas` export `ws_schema()`; the frontend generates its
+TypeScript types from it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, TypeAdapter, field_validator
+
+from aevp.service.schemas.common import (
+    IMAGE_SIDE,
+    Image,
+    Latent,
+    LayerActivation,
+    Request,
+    Response,
+    Tensor8,
+    optional_in_schema,
+)
+from aevp.service.schemas.explore import CORRUPTION_FIELD_DESCRIPTION, Corruption, DecodeResult, ExploreResult, MapList
+from aevp.service.schemas.jobs import (
+    VAE_LOSS_FIELDS,
+    EndState,
+    EpochMetrics,
+    JobInfo,
+    Progress,
+    TermList,
+    kl_field,
+    recon_field,
+)
+from aevp.service.schemas.maps import LatentMap, MapMethod, MapState
+
+PROTOCOL_VERSION = 1
+
+
+class Message(Response):
+    """Every WebSocket message carries the protocol version and a `type` tag."""
+
+    v: Literal[1] = PROTOCOL_VERSION
+
+
+class HelloMessage(Message):
+    type: Literal["hello"] = "hello"
+    job: JobInfo
+
+
+class HistoryMessage(Message):
+    model_config = ConfigDict(json_schema_extra=optional_in_schema(*VAE_LOSS_FIELDS))
+
+    type: Literal["history"] = "history"
+    losses: list[float | None] = Field(description="Every batch's loss so far, from step 0")
+    epochs: list[EpochMetrics]
+    recon: TermList = recon_field()
+    kl: TermList = kl_field()
+
+
+class LossesMessage(Message):
+    model_config = ConfigDict(json_schema_extra=optional_in_schema(*VAE_LOSS_FIELDS))
+
+    type: Literal["losses"] = "losses"
+    start_step: int = Field(description="Step of values[0]; the previous message's start_step + its length")
+    values: list[float | None]
+    recon: TermList = recon_field()
+    kl: TermList = kl_field()
+
+
+class ProgressMessage(Progress, Message):
+    type: Literal["progress"] = "progress"
+
+
+class EpochMessage(EpochMetrics, Message):
+    type: Literal["epoch"] = "epoch"
+
+
+_PROBE_SHAPE = f"[1, {IMAGE_SIDE}, {IMAGE_SIDE}]"
+
+
+class SnapshotMessage(Message):
+    type: Literal["snapshot"] = "snapshot"
+    step: int
+    inputs: list[Tensor8] = Field(description=f"The probe images, each of shape {_PROBE_SHAPE}")
+    reconstructions: list[Tensor8] = Field(description=f"Their reconstructions, each {_PROBE_SHAPE}")
+    activations: list[LayerActivation] = Field(description="Every layer's activations for probe 0")
+
+
+class EndMessage(Message):
+    type: Literal["end"] = "end"
+    state: EndState
+    model_id: str | None
+    error: str | None
+
+
+class ErrorMessage(Message):
+    type: Literal["error"] = "error"
+    request_id: int | None = None
+    message: str
+
+
+class MapProgressMessage(Message):
+    """`/ws/models/{id}/projection`: how far the map's computation is (at most ~5 a second)."""
+
+    type: Literal["map_progress"] = "map_progress"
+    method: MapMethod
+    state: MapState
+    stage: str = Field(description="As in MapStatus")
+    fraction: float = Field(ge=0, le=1)
+
+
+class MapReadyMessage(Message):
+    """`/ws/models/{id}/projection`: the finished map (the same body as `GET .../projection`'s 200)."""
+
+    type: Literal["map_ready"] = "map_ready"
+    projection: LatentMap
+
+
+class ExploreResultMessage(ExploreResult, Message):
+    # the REST example is not a message
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("latent_sigma", "corrupted", "map_positions"))
+
+    type: Literal["explore_result"] = "explore_result"
+    request_id: int
+
+
+class DecodeResultMessage(DecodeResult, Message):
+    # the REST example is not a message
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("map_positions"))
+
+    type: Literal["decode_result"] = "decode_result"
+    request_id: int
+
+
+class ClientMessage(Request):
+    v: Literal[1] = Field(PROTOCOL_VERSION, description="Protocol version")
+    request_id: int = Field(ge=0, le=2**53 - 1, description="Echoed in the answer")
+
+
+class ExploreMessage(ClientMessage):
+    type: Literal["explore"]
+    image: Image
+    corruption: Corruption | None = Field(None, description=CORRUPTION_FIELD_DESCRIPTION)
+    maps: MapList | None = None
+
+
+class DecodeMessage(ClientMessage):
+    type: Literal["decode"]
+    latent: Latent
+    maps: MapList | None = None
+
+    @field_validator("latent")
+    @classmethod
+    def _finite(cls, latent: list[float]) -> list[float]:
+        if not all(math.isfinite(x) for x in latent):  # belt and braces: allow_inf_nan=False covers it
+            raise ValueError("latent values must be finite")
+        return latent
+
+
+JobStreamMessage = Annotated[
+    HelloMessage
+    | HistoryMessage
+    | LossesMessage
+    | ProgressMessage
+    | EpochMessage
+    | SnapshotMessage
+    | EndMessage
+    | ErrorMessage,
+    Field(discriminator="type"),
+]
+ExploreClientMessage = Annotated[ExploreMessage | DecodeMessage, Field(discriminator="type")]
+ExploreServerMessage = Annotated[ExploreResultMessage | DecodeResultMessage | ErrorMessage, Field(discriminator="type")]
+ProjectionStreamMessage = Annotated[
+    MapProgressMessage | MapReadyMessage | ErrorMessage, Field(discriminator="type")
+]
+
+explore_client_adapter: TypeAdapter[ExploreMessage | DecodeMessage] = TypeAdapter(ExploreClientMessage)
+
+
+def ws_schema() -> dict[str, Any]:
+    """One JSON Schema document for all WebSocket traffic; each union is a property of the root.
+
+    `job_stream`: what `/ws/jobs/{id}` sends; `explore_client` / `explore_server`: the two directions of
+    `/ws/models/{id}/explore`. Every message type is also a named definition under `$defs`.
+    """
+    unions = {
+        "job_stream": (JobStreamMessage, "serialization"),
+        "explore_client": (ExploreClientMessage, "validation"),
+        "explore_server": (ExploreServerMessage, "serialization"),
+        "projection_stream": (ProjectionStreamMessage, "serialization"),
+    }
+    defs: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    for key, (union, mode) in unions.items():
+        schema = TypeAdapter(union).json_schema(mode=mode, ref_template="#/$defs/{model}")
+        defs.update(schema.pop("$defs", {}))
+        properties[key] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "aevp-ws-protocol-v1",
+        "title": "AevpWsProtocol",
+        "description": f"AeVP WebSocket messages, protocol version {PROTOCOL_VERSION}",
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "$defs": dict(sorted(defs.items())),
+    }
