@@ -2,7 +2,7 @@
 the decoder's activations).
 
 Interactive calls run on the CPU even when a GPU is present: for one image the CPU answers in
-about 0.5 ms and a GPU in about 3 ms (transfers dominate, PERF.md).
+about 0.5 ms and a GPU in about 3 ms (transfers dominate; docs/performance.md).
 """
 
 from __future__ import annotations

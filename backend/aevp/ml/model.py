@@ -24,7 +24,7 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
 
 def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> nnx.Param:
     # PyTorch's default initialisation (uniform +-1/sqrt(fan_in) for weights and biases), so that
-    # learning curves are comparable with the reference implementation in PERF.md. Drawn with
+    # learning curves are comparable with the PyTorch reference in docs/performance.md. Drawn with
     # NumPy: JAX would compile a sampler per shape, seconds for each new architecture.
     bound = 1.0 / math.sqrt(fan_in)
     return nnx.Param(jnp.asarray(rng.uniform(-bound, bound, shape).astype(np.float32)))

@@ -1,8 +1,9 @@
 """Convolution, pooling and transposed-convolution kernels, written for XLA on CPU.
 
 XLA's own gradients of `max_pool` (a select-and-scatter loop), of `conv_transpose` (an lhs-dilated
-convolution) and of some convolution weight gradients are slow on CPU (PERF.md). These functions
-compute the same numbers in forms that run fast; tests check each against the plain formulation.
+convolution) and of some convolution weight gradients are slow on CPU (docs/performance.md has the
+measurements and what was tried). These functions compute the same numbers in forms that run fast;
+tests check each against the plain formulation.
 All tensors are NHWC, kernels HWIO.
 """
 
