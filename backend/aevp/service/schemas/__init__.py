@@ -80,12 +80,12 @@ from aevp.service.schemas.ws import (
     HelloMessage,
     HistoryMessage,
     JobStreamMessage,
+    LatentMapStreamMessage,
     LossesMessage,
     MapProgressMessage,
     MapReadyMessage,
     Message,
     ProgressMessage,
-    ProjectionStreamMessage,
     SnapshotMessage,
     explore_client_adapter,
     ws_schema,
@@ -94,21 +94,22 @@ from aevp.service.schemas.ws import (
 # Old names, until every importer says LatentMap / LatentMapStatus.
 Projection = LatentMap
 MapStatus = LatentMapStatus
+ProjectionStreamMessage = LatentMapStreamMessage
 
 __all__ = [
-    "DEFAULT_SPAN", "EXAMPLE_IMAGE", "EXAMPLE_LATENT", "IMAGE_PIXELS", "IMAGE_SIDE", "MAP_POSITIONS_DESCRIPTION",
-    "MAPS_FIELD_DESCRIPTION", "MAX_INTERPOLATION_STEPS", "MAX_LATENT_DIM", "MAX_SAMPLES", "MAX_SWEEP_STEPS",
+    "DEFAULT_SPAN", "EXAMPLE_IMAGE", "EXAMPLE_LATENT", "IMAGE_PIXELS", "IMAGE_SIDE", "MAPS_FIELD_DESCRIPTION",
+    "MAP_POSITIONS_DESCRIPTION", "MAX_INTERPOLATION_STEPS", "MAX_LATENT_DIM", "MAX_SAMPLES", "MAX_SWEEP_STEPS",
     "PROTOCOL_VERSION", "VAE_EPOCH_FIELDS", "VAE_LOSS_FIELDS",
     "ClassInfo", "ClientMessage", "ConvBlock", "Corruption", "CreateJob", "DatasetInfo", "DecodeMessage",
     "DecodeRequest", "DecodeResult", "DecodeResultMessage", "DimStats", "EndMessage", "EndState", "EpochMessage",
     "EpochMetrics", "ErrorMessage", "ExploreClientMessage", "ExploreMessage", "ExploreRequest", "ExploreResult",
     "ExploreResultMessage", "ExploreServerMessage", "FlatImage", "Health", "HelloMessage", "HistoryMessage",
     "Image", "ImageBatch", "ImageRows", "InterpolateRequest", "InterpolateResult", "JobDetail", "JobInfo",
-    "JobState", "JobStreamMessage", "LatentMap", "LatentMapStatus", "LatentStats", "Latent", "LayerActivation",
-    "LayerRow", "LossesMessage", "MapList", "MapMethod", "MapProgressMessage", "MapReadyMessage", "MapState",
-    "MapStatus", "Message", "ModelDetail", "ModelSpec", "ModelSummary", "Path", "Pixel", "PlacedMap", "Progress",
-    "ProgressMessage", "Projection", "ProjectionStreamMessage", "Request", "Response", "Sample", "SampleList",
-    "SamplesRequest", "SamplesResult", "SnapshotMessage", "SpecReport", "Tensor8", "TrainingHistory",
-    "TraverseRequest", "TraverseResult",
+    "JobState", "JobStreamMessage", "Latent", "LatentMap", "LatentMapStatus", "LatentMapStreamMessage",
+    "LatentStats", "LayerActivation", "LayerRow", "LossesMessage", "MapList", "MapMethod", "MapProgressMessage",
+    "MapReadyMessage", "MapState", "MapStatus", "Message", "ModelDetail", "ModelSpec", "ModelSummary", "Path",
+    "Pixel", "PlacedMap", "Progress", "ProgressMessage", "Projection", "ProjectionStreamMessage", "Request",
+    "Response", "Sample", "SampleList", "SamplesRequest", "SamplesResult", "SnapshotMessage", "SpecReport",
+    "Tensor8", "TrainingHistory", "TraverseRequest", "TraverseResult",
     "explore_client_adapter", "image_problem", "optional_in_schema", "ws_schema",
 ]

@@ -38,7 +38,7 @@ CORRUPTION_FIELD_DESCRIPTION = (
 )
 MAPS_FIELD_DESCRIPTION = (
     "Optional: latent maps to place this latent on (their positions come back in `map_positions`). "
-    "tsne and umap are placed once their map is ready (`GET /api/models/{id}/projection`); latent needs a "
+    "tsne and umap are placed once their map is ready (`GET /api/models/{id}/latent-map`); latent needs a "
     "model with a 2-D latent"
 )
 MapList = Annotated[list[PlacedMap], Field(max_length=3, description=MAPS_FIELD_DESCRIPTION)]

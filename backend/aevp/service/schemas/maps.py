@@ -41,7 +41,7 @@ class LatentMap(Response):
 
 
 class LatentMapStatus(Response):
-    """A t-SNE or UMAP map being computed (`GET .../projection` answers 202 with this)."""
+    """A t-SNE or UMAP map being computed (`GET .../latent-map` answers 202 with this)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.MAP_STATUS]})
 

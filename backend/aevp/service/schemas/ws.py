@@ -101,20 +101,20 @@ class ErrorMessage(Message):
 
 
 class MapProgressMessage(Message):
-    """`/ws/models/{id}/projection`: how far the map's computation is (at most ~5 a second)."""
+    """`/ws/models/{id}/latent-map`: how far the map's computation is (at most ~5 a second)."""
 
     type: Literal["map_progress"] = "map_progress"
     method: MapMethod
     state: MapState
-    stage: str = Field(description="As in MapStatus")
+    stage: str = Field(description="As in LatentMapStatus")
     fraction: float = Field(ge=0, le=1)
 
 
 class MapReadyMessage(Message):
-    """`/ws/models/{id}/projection`: the finished map (the same body as `GET .../projection`'s 200)."""
+    """`/ws/models/{id}/latent-map`: the finished map (the same body as `GET .../latent-map`'s 200)."""
 
     type: Literal["map_ready"] = "map_ready"
-    projection: LatentMap
+    projection: LatentMap  # the wire name predates "latent map"; clients read it
 
 
 class ExploreResultMessage(ExploreResult, Message):
@@ -171,7 +171,7 @@ JobStreamMessage = Annotated[
 ]
 ExploreClientMessage = Annotated[ExploreMessage | DecodeMessage, Field(discriminator="type")]
 ExploreServerMessage = Annotated[ExploreResultMessage | DecodeResultMessage | ErrorMessage, Field(discriminator="type")]
-ProjectionStreamMessage = Annotated[
+LatentMapStreamMessage = Annotated[
     MapProgressMessage | MapReadyMessage | ErrorMessage, Field(discriminator="type")
 ]
 
@@ -188,7 +188,7 @@ def ws_schema() -> dict[str, Any]:
         "job_stream": (JobStreamMessage, "serialization"),
         "explore_client": (ExploreClientMessage, "validation"),
         "explore_server": (ExploreServerMessage, "serialization"),
-        "projection_stream": (ProjectionStreamMessage, "serialization"),
+        "projection_stream": (LatentMapStreamMessage, "serialization"),  # a wire name, like `projection`
     }
     defs: dict[str, Any] = {}
     properties: dict[str, Any] = {}

@@ -3625,7 +3625,7 @@ export type components = {
         };
         /**
          * LatentMapStatus
-         * @description A t-SNE or UMAP map being computed (`GET .../projection` answers 202 with this).
+         * @description A t-SNE or UMAP map being computed (`GET .../latent-map` answers 202 with this).
          * @example {
          *       "fraction": 0.42,
          *       "method": "tsne",

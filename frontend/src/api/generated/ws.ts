@@ -487,7 +487,7 @@ export interface DecodeResultMessage {
   request_id: number;
 }
 /**
- * `/ws/models/{id}/projection`: how far the map's computation is (at most ~5 a second).
+ * `/ws/models/{id}/latent-map`: how far the map's computation is (at most ~5 a second).
  *
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
  * via the `definition` "MapProgressMessage".
@@ -498,13 +498,13 @@ export interface MapProgressMessage {
   method: "pca" | "tsne" | "umap" | "latent";
   state: "queued" | "running" | "ready" | "failed";
   /**
-   * As in MapStatus
+   * As in LatentMapStatus
    */
   stage: string;
   fraction: number;
 }
 /**
- * `/ws/models/{id}/projection`: the finished map (the same body as `GET .../projection`'s 200).
+ * `/ws/models/{id}/latent-map`: the finished map (the same body as `GET .../latent-map`'s 200).
  *
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
  * via the `definition` "MapReadyMessage".
