@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from aevp.ml import events as ev
 from aevp.ml.spec import ModelSpec
 from aevp.service.datasource import DataSource
 from aevp.service.hub import RawSnapshot, Topic
@@ -39,7 +40,7 @@ from aevp.service.schemas import (
 log = logging.getLogger(__name__)
 
 # train(spec, train_images, test_images, *, should_stop, snapshot_interval_s, probe_count) -> events
-Trainer = Callable[..., Iterator[Any]]
+Trainer = Callable[..., Iterator[ev.TrainEvent]]
 MAX_FINISHED_JOBS = 100  # finished jobs are kept (with their loss history) for the UI; older ones go
 SNAPSHOT_INTERVAL_S = 0.5
 PROBE_COUNT = 8
@@ -213,12 +214,17 @@ class JobManager:
             probe_count=PROBE_COUNT,
         )
         for event in events:
-            kind = type(event).__name__  # dispatch on the event's name: aevp.ml's frozen dataclasses
-            if kind == "BatchLosses":
-                terms = {k: [float(v) for v in vals] for k in ("recon", "kl")
-                         if (vals := getattr(event, k, None)) is not None}
+            if self._on_event(job, event):
+                return
+
+    def _on_event(self, job: Job, event: ev.TrainEvent) -> bool:
+        """Publishes one training event to the job's topic; True once the job has ended."""
+        match event:
+            case ev.BatchLosses():
+                vae_terms = {"recon": event.recon, "kl": event.kl}
+                terms = {k: [float(v) for v in vals] for k, vals in vae_terms.items() if vals is not None}
                 job.topic.add_losses(event.start_step, [float(v) for v in event.values], terms or None)
-            elif kind == "Progress":
+            case ev.Progress():
                 total = max(int(event.total_steps), 1)
                 job.topic.set_progress(
                     Progress(
@@ -231,7 +237,7 @@ class JobManager:
                         fraction=min(max(event.step / total, 0.0), 1.0),
                     )
                 )
-            elif kind == "Snapshot":
+            case ev.Snapshot():
                 job.topic.set_snapshot(
                     RawSnapshot(
                         step=event.step,
@@ -240,7 +246,7 @@ class JobManager:
                         activations={k: np.asarray(v) for k, v in event.activations.items()},
                     )
                 )
-            elif kind == "EpochEnd":
+            case ev.EpochEnd():
                 job.topic.add_epoch(
                     EpochMetrics(
                         epoch=event.epoch,
@@ -248,14 +254,15 @@ class JobManager:
                         test_loss=_finite(event.test_loss),
                         psnr=_finite(event.psnr),
                         ssim=_finite(event.ssim),
-                        **{k: _finite(getattr(event, k, None)) for k in VAE_EPOCH_FIELDS},
+                        **{k: _finite(getattr(event, k)) for k in VAE_EPOCH_FIELDS},
                     )
                 )
-            elif kind == "Finished":
+            case ev.Finished():
                 self._finish(job, event)
-                return
+                return True
+        return False
 
-    def _finish(self, job: Job, event: Any) -> None:
+    def _finish(self, job: Job, event: ev.Finished) -> None:
         if event.state == "done":
             if event.params is None:
                 self._end(job, "failed", error="training finished without weights")

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 
 from aevp.ml.spec import ModelSpec
@@ -56,3 +59,9 @@ def test_failure_is_an_event_not_an_exception(blobs, tiny_spec):
     events = _events(tiny_spec.model_copy(update={"batch_size": 1024}), blobs)
     assert isinstance(events[-1], Finished) and events[-1].state == "failed"
     assert "batch_size 1024" in events[-1].error
+
+
+def test_events_import_without_jax() -> None:
+    # The service dispatches on the event classes; importing them must not pull in JAX.
+    code = "import aevp.ml.events, sys; assert 'jax' not in sys.modules, 'aevp.ml.events imported jax'"
+    subprocess.run([sys.executable, "-c", code], check=True)
