@@ -2,13 +2,13 @@
 
 import typer
 
-from aevp.cli import data, models, project, serve, train
+from aevp.cli import data, latent_map, models, serve, train
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="AeVP: build, train and explore autoencoders.")
 app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 train.register(app)
-project.register(app)
+latent_map.register(app)
 serve.register(app)
 
 

@@ -1,4 +1,5 @@
-"""`aevp project`: a model's test set on a 2-D latent map (PCA, t-SNE, UMAP or the latent plane) as a PNG."""
+"""`aevp latent-map` (old name `aevp project`): a model's test set on a 2-D latent map (PCA, t-SNE, UMAP or the
+latent plane) as a PNG."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def _fit(method: str, z: np.ndarray) -> np.ndarray:
         return fit(z, progress=lambda stage, fraction: bar.update(task, completed=fraction, stage=stage))
 
 
-def project_command(
+def latent_map_command(
     model: Annotated[str, typer.Argument(help="A model id (see `aevp models list`) or a model folder")],
     method: Annotated[
         Method, typer.Option(help="pca (instant), tsne (~20-40 s), umap (~20 s), or latent (a model with a 2-D latent)")
@@ -93,4 +94,6 @@ def project_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("project")(project_command)
+    app.command("latent-map")(latent_map_command)
+    # The command's name before the concept got one name; kept so that scripts keep working.
+    app.command("project", hidden=True, deprecated=True, help="Old name of `aevp latent-map`.")(latent_map_command)
