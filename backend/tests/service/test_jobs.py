@@ -12,10 +12,12 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from aevp.service.schemas import VAE_EPOCH_FIELDS, VAE_LOSS_FIELDS
 from tests.service.conftest import TINY, read_until_closed, wait_for_job, wait_until, ws_connect
 from tests.service.server import LiveServer
 
 LONG = TINY.model_copy(update={"epochs": 100})  # runs until cancelled
+VAE_FIELDS = {"history": VAE_LOSS_FIELDS, "losses": VAE_LOSS_FIELDS, "epoch": VAE_EPOCH_FIELDS}
 
 
 def check_contiguous(messages: list[dict]) -> list[float]:
@@ -71,6 +73,29 @@ def test_tiny_job_streams_every_loss_and_lands_in_models(server: LiveServer, cli
     assert model["history"]["losses"] == pytest.approx(losses)
     assert len(model["history"]["epochs"]) == TINY.epochs
     assert job_id in [j["id"] for j in client.get("/api/jobs").json()]
+
+
+def vae_terms_in(messages: list[dict]) -> list[tuple[str, str]]:
+    """(type, field) of every VAE term the messages carry with a value."""
+    return [(m["type"], k) for m in messages for k in VAE_FIELDS.get(m["type"], ()) if m.get(k) is not None]
+
+
+def test_plain_job_messages_have_no_vae_terms(server: LiveServer, client: httpx.Client) -> None:
+    job = client.post("/api/jobs", json={"spec": TINY.model_copy(update={"epochs": 1}).model_dump()})
+    assert job.status_code == 201, job.text
+    with ws_connect(server, f"/ws/jobs/{job.json()['id']}") as ws:
+        messages = read_until_closed(ws)
+    assert messages[-1]["state"] == "done", messages[-1]
+    assert {"history", "losses", "epoch"} <= {m["type"] for m in messages}  # there was something to check
+    assert vae_terms_in(messages) == []
+    assert not any("latent_logvar" in json.dumps(m) for m in messages)
+    detail = client.get(f"/api/jobs/{job.json()['id']}").json()
+    assert detail.get("recon") is None and detail.get("kl") is None
+    # The check sees a VAE's terms when they are there.
+    assert vae_terms_in([{"type": "losses", "kl": [0.1]}, {"type": "epoch", "test_elbo": 1.0}]) == [
+        ("losses", "kl"),
+        ("epoch", "test_elbo"),
+    ]
 
 
 def test_late_subscriber_gets_history_then_live(server: LiveServer, client: httpx.Client) -> None:
