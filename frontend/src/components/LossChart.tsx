@@ -1,58 +1,43 @@
 // Live loss chart (uPlot: built for streaming): every batch's loss as a line, each epoch's
 // test loss as a marker. Data is replaced at most once per animation frame.
 import { useEffect, useRef } from "react";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import type { EpochMetrics } from "../api/types";
 import { lossData } from "../lib/chart";
+import { useUplot } from "./useUplot";
 
 export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetrics[]; totalSteps: number; stepsPerEpoch: number; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const total = useRef(props.totalSteps);
   total.current = props.totalSteps;
   const frame = useRef<number | null>(null);
   const latest = useRef(props);
   latest.current = props;
 
-  useEffect(() => {
-    const el = box.current!;
-    const opts: uPlot.Options = {
-      width: Math.max(200, el.clientWidth),
-      height: props.height ?? 220,
-      scales: {
-        x: { time: false, range: (_u, _min, max) => [0, Math.max(max ?? 0, total.current - 1, 1)] },
-        y: { auto: true },
+  const plot = useUplot(box, props.height ?? 220, () => ({
+    scales: {
+      x: { time: false, range: (_u, _min, max) => [0, Math.max(max ?? 0, total.current - 1, 1)] },
+      y: { auto: true },
+    },
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false } },
+    axes: [
+      { label: "step (batch)", stroke: "#333", grid: { stroke: "#e6e6e6" } },
+      { label: "loss", stroke: "#333", grid: { stroke: "#e6e6e6" }, size: 56 },
+    ],
+    series: [
+      {},
+      { label: "batch loss", stroke: "#31688e", width: 1, points: { show: false } },
+      {
+        label: "test loss (per epoch)",
+        stroke: "#d95f02",
+        fill: "#d95f02",
+        paths: () => null,
+        points: { show: true, size: 9, stroke: "#d95f02", fill: "#fff", width: 2 },
       },
-      legend: { show: true, live: false },
-      cursor: { drag: { x: false, y: false } },
-      axes: [
-        { label: "step (batch)", stroke: "#333", grid: { stroke: "#e6e6e6" } },
-        { label: "loss", stroke: "#333", grid: { stroke: "#e6e6e6" }, size: 56 },
-      ],
-      series: [
-        {},
-        { label: "batch loss", stroke: "#31688e", width: 1, points: { show: false } },
-        {
-          label: "test loss (per epoch)",
-          stroke: "#d95f02",
-          fill: "#d95f02",
-          paths: () => null,
-          points: { show: true, size: 9, stroke: "#d95f02", fill: "#fff", width: 2 },
-        },
-      ],
-    };
-    const u = new uPlot(opts, [[], [], []], el);
-    plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: props.height ?? 220 }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      u.destroy();
-      plot.current = null;
-      if (frame.current !== null) cancelAnimationFrame(frame.current);
-    };
-    // Created once; data and size changes go through setData/setSize, not a new chart.
+    ],
+  }));
+  useEffect(() => () => {
+    if (frame.current !== null) cancelAnimationFrame(frame.current);
   }, []);
 
   useEffect(() => {

@@ -1,63 +1,45 @@
 // The test set's PSNR (dB, left axis) and SSIM (0..1, right axis) after each epoch: how good the
 // reconstructions get, in the units the Explore view shows, beside the loss the model minimises.
 import { useEffect, useRef } from "react";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import type { EpochMetrics } from "../api/types";
 import { qualityData } from "../lib/chart";
 import { num } from "../lib/format";
+import { useUplot } from "./useUplot";
 
 const PSNR = "#1b7837";
 const SSIM = "#762a83";
 
 export function QualityChart(props: { epochs: EpochMetrics[]; totalEpochs: number; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-  const height = props.height ?? 200;
 
-  useEffect(() => {
-    const el = box.current!;
-    const opts: uPlot.Options = {
-      width: Math.max(200, el.clientWidth),
-      height,
-      scales: {
-        // Whole epochs from 1 to the job's last, so the first point does not fill the chart.
-        x: { time: false, auto: false },
-        // At least 4 dB tall around the values, so one epoch's point sits inside a readable axis.
-        db: {
-          range: (_u, min, max) => {
-            if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 30];
-            const mid = (min + max) / 2;
-            const half = Math.max(2, (max - min) / 2 + 1);
-            return [Math.floor(mid - half), Math.ceil(mid + half)];
-          },
+  const plot = useUplot(box, props.height ?? 200, () => ({
+    scales: {
+      // Whole epochs from 1 to the job's last, so the first point does not fill the chart.
+      x: { time: false, auto: false },
+      // At least 4 dB tall around the values, so one epoch's point sits inside a readable axis.
+      db: {
+        range: (_u, min, max) => {
+          if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 30];
+          const mid = (min + max) / 2;
+          const half = Math.max(2, (max - min) / 2 + 1);
+          return [Math.floor(mid - half), Math.ceil(mid + half)];
         },
-        ssim: { range: [0, 1] },
       },
-      legend: { show: true, live: false },
-      cursor: { drag: { x: false, y: false } },
-      axes: [
-        { label: "epoch", stroke: "#333", grid: { stroke: "#e6e6e6" }, incrs: [1, 2, 5, 10, 20, 50] },
-        { scale: "db", label: "PSNR (dB)", stroke: PSNR, grid: { stroke: "#e6e6e6" }, size: 56 },
-        { scale: "ssim", side: 1, label: "SSIM", stroke: SSIM, grid: { show: false }, size: 50 },
-      ],
-      series: [
-        {},
-        { label: "test PSNR (dB)", scale: "db", stroke: PSNR, width: 2, points: { show: true, size: 7, fill: "#fff" } },
-        { label: "test SSIM", scale: "ssim", stroke: SSIM, width: 2, dash: [5, 3], points: { show: true, size: 7, fill: "#fff" } },
-      ],
-    };
-    const u = new uPlot(opts, [[], [], []], el);
-    plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
-    // Created once; data goes through setData.
-  }, [height]);
+      ssim: { range: [0, 1] },
+    },
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false } },
+    axes: [
+      { label: "epoch", stroke: "#333", grid: { stroke: "#e6e6e6" }, incrs: [1, 2, 5, 10, 20, 50] },
+      { scale: "db", label: "PSNR (dB)", stroke: PSNR, grid: { stroke: "#e6e6e6" }, size: 56 },
+      { scale: "ssim", side: 1, label: "SSIM", stroke: SSIM, grid: { show: false }, size: 50 },
+    ],
+    series: [
+      {},
+      { label: "test PSNR (dB)", scale: "db", stroke: PSNR, width: 2, points: { show: true, size: 7, fill: "#fff" } },
+      { label: "test SSIM", scale: "ssim", stroke: SSIM, width: 2, dash: [5, 3], points: { show: true, size: 7, fill: "#fff" } },
+    ],
+  }));
 
   useEffect(() => {
     const u = plot.current;
