@@ -25,7 +25,6 @@ import numpy as np
 from aevp.ml import events as ev
 from aevp.ml.spec import ModelSpec
 from aevp.service.datasource import DataSource
-from aevp.service.hub import RawSnapshot, Topic
 from aevp.service.registry import ModelRegistry
 from aevp.service.schemas import (
     VAE_EPOCH_FIELDS,
@@ -36,6 +35,7 @@ from aevp.service.schemas import (
     JobState,
     Progress,
 )
+from aevp.service.topic import RawSnapshot, Topic
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import threading
 import numpy as np
 
 from aevp.ml.spec import ModelSpec
-from aevp.service.hub import Cursor, RawSnapshot, Topic
 from aevp.service.schemas import EndMessage, EpochMetrics, Progress
+from aevp.service.topic import Cursor, RawSnapshot, Topic
 
 SPEC = ModelSpec(blocks=[{"filters": 2, "kernel": 3}], latent_dim=2)
 
