@@ -165,7 +165,7 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/api/models/{model_id}/projection": {
+    "/api/models/{model_id}/latent-map": {
         parameters: {
             query?: never;
             header?: never;
@@ -175,6 +175,27 @@ export type paths = {
         /**
          * Latent map
          * @description The test set's latents on a 2-D map: one point per test image with its label. `pca`: computed on first request (well under a second once the model is loaded), with the PCA's `mean` and `components` so that a client places any latent (the user's drawing) itself. `tsne` and `umap`: the first request starts the computation in the background and answers 202 with its status (state, stage, fraction) and the WebSocket that streams its progress; once done, 200 with the map (kept on disk, so a restart does not recompute it). Place a latent on them with `maps` in an explore or decode request. `latent`: a model with a 2-D latent is its own map.
+         */
+        get: operations["getLatentMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}/projection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latent map (old path)
+         * @deprecated
+         * @description The old name of `GET /api/models/{model_id}/latent-map`, which it answers exactly.
          */
         get: operations["getProjection"];
         put?: never;
@@ -3632,7 +3653,7 @@ export type components = {
          *       "model_id": "ae-32-64-l16-mnist",
          *       "stage": "optimisation",
          *       "state": "running",
-         *       "stream": "/ws/models/ae-32-64-l16-mnist/projection?method=tsne"
+         *       "stream": "/ws/models/ae-32-64-l16-mnist/latent-map?method=tsne"
          *     }
          */
         LatentMapStatus: {
@@ -4636,6 +4657,62 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    getLatentMap: {
+        parameters: {
+            query?: {
+                /** @description pca, tsne, umap or latent */
+                method?: "pca" | "tsne" | "umap" | "latent";
+            };
+            header?: never;
+            path: {
+                /** @description A model id from `GET /api/models` */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatentMap"];
+                };
+            };
+            /** @description t-SNE or UMAP: being computed; follow `stream` or ask again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatentMapStatus"];
+                };
+            };
+            /** @description No model with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model's dataset is not fetched */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown method, or `latent` for a model whose latent is not 2-D */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
