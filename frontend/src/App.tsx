@@ -1,7 +1,8 @@
 // The page: a header with the model picker and the two views, Explore and Build & Train.
 import { useEffect } from "react";
-import { useLab, type Tab } from "./state/store";
-import { isActive } from "./state/job";
+import { useSessions } from "./state/context";
+import { selectNotice, selectTab, usePage, type Tab } from "./state/slices/page";
+import { selectJobPercent, selectTraining, useJob } from "./state/slices/job";
 import { BuilderPanel } from "./components/BuilderPanel";
 import { CompareView } from "./components/CompareView";
 import { ExploreView } from "./components/ExploreView";
@@ -15,10 +16,10 @@ const tabs: { id: Tab; label: string }[] = [
 ];
 
 function Tabs() {
-  const tab = useLab((s) => s.tab);
-  const set = useLab((s) => s.set);
-  const training = useLab((s) => isActive(s.jobView.job?.state));
-  const pct = useLab((s) => Math.round((s.jobView.job?.progress.fraction ?? 0) * 100));
+  const lab = useSessions();
+  const tab = usePage(selectTab);
+  const training = useJob(selectTraining);
+  const pct = useJob(selectJobPercent);
   return (
     <nav className="tabs" role="tablist" aria-label="Views">
       {tabs.map((t, i) => (
@@ -31,11 +32,11 @@ function Tabs() {
           aria-controls={`view-${t.id}`}
           tabIndex={tab === t.id ? 0 : -1}
           className={tab === t.id ? "tab active" : "tab"}
-          onClick={() => set({ tab: t.id })}
+          onClick={() => lab.setTab(t.id)}
           onKeyDown={(e) => {
             if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
               const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length]!;
-              set({ tab: next.id });
+              lab.setTab(next.id);
               document.getElementById(`tab-${next.id}`)?.focus();
             }
           }}
@@ -49,19 +50,19 @@ function Tabs() {
 }
 
 function Notice() {
-  const notice = useLab((s) => s.notice);
-  const set = useLab((s) => s.set);
+  const lab = useSessions();
+  const notice = usePage(selectNotice);
   // Information fades after a while; errors stay until dismissed.
   useEffect(() => {
     if (notice?.kind !== "info") return;
-    const t = setTimeout(() => set({ notice: null }), 6000);
+    const t = setTimeout(() => lab.dismissNotice(), 6000);
     return () => clearTimeout(t);
-  }, [notice, set]);
+  }, [notice, lab]);
   if (!notice) return null;
   return (
     <div className={`notice ${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"}>
       {notice.text}
-      <button type="button" aria-label="dismiss" onClick={() => set({ notice: null })}>
+      <button type="button" aria-label="dismiss" onClick={() => lab.dismissNotice()}>
         ×
       </button>
     </div>
@@ -69,7 +70,7 @@ function Notice() {
 }
 
 export function App() {
-  const tab = useLab((s) => s.tab);
+  const tab = usePage(selectTab);
   return (
     <div className="app">
       <header className="top">

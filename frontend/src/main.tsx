@@ -1,8 +1,8 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { LabController } from "./state/controller";
-import { ControllerContext } from "./state/context";
+import { Lab } from "./state/lab";
+import { LabContext } from "./state/context";
 import "./styles.css";
 
 const root = document.getElementById("root")!;
@@ -11,14 +11,14 @@ if (new URLSearchParams(location.search).get("bench") === "chart") {
   // The browser benchmark's synthetic stream (a separate chunk, loaded only here).
   void import("./bench/ChartBench").then((m) => m.mountChartBench(root));
 } else {
-  // One controller for the page's lifetime: it owns the sockets and writes into the store.
-  const controller = new LabController();
-  void controller.boot();
+  // One set of sessions for the page's lifetime: they own the sockets and write the store slices.
+  const lab = new Lab();
+  void lab.boot();
   createRoot(root).render(
     <StrictMode>
-      <ControllerContext.Provider value={controller}>
+      <LabContext.Provider value={lab}>
         <App />
-      </ControllerContext.Provider>
+      </LabContext.Provider>
     </StrictMode>,
   );
 }

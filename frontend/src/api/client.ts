@@ -4,11 +4,11 @@ import type { paths } from "./generated/openapi";
 import type {
   Corruption,
   InterpolateRequest,
+  LatentMap,
+  LatentMapStatus,
   MapMethod,
-  MapStatus,
   ModelSpec,
   ModelSummary,
-  Projection,
   TraverseRequest,
   ValidationErrorItem,
 } from "./types";
@@ -51,11 +51,10 @@ export const api = {
   models: () => ok(client.GET("/api/models")),
   model: (v: string) => ok(client.GET("/api/models/{model_id}", id(v))),
   latentStats: (v: string) => ok(client.GET("/api/models/{model_id}/latent-stats", id(v))),
-  /** The map (200), or for t-SNE/UMAP still being computed its status (202; the first request starts it). */
-  map: (v: string, method: MapMethod): Promise<Projection | MapStatus> =>
+  /** The map (200), or for t-SNE/UMAP still being computed its status (202; the first request starts it).
+   * PCA and the latent plane are always answered at once. */
+  latentMap: (v: string, method: MapMethod): Promise<LatentMap | LatentMapStatus> =>
     ok(client.GET("/api/models/{model_id}/projection", { params: { path: { model_id: v }, query: { method } } })),
-  /** The PCA map, always answered at once. */
-  projection: (v: string) => api.map(v, "pca") as Promise<Projection>,
   deleteModel: (v: string) => ok(client.DELETE("/api/models/{model_id}", id(v))),
   downloadUrl: (v: string) => `/api/models/${encodeURIComponent(v)}/download`,
   /** Multipart upload: plain fetch, since the body is a file, not JSON. */

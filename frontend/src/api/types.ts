@@ -26,10 +26,11 @@ export type ModelSummary = Schemas["ModelSummary"];
 export type ModelDetail = Schemas["ModelDetail"];
 export type Percentiles = Schemas["DimStats"];
 export type LatentStats = Schemas["LatentStats"];
-export type Projection = Schemas["Projection"];
-/** A t-SNE or UMAP map still being computed (the 202 of GET .../projection). */
-export type MapStatus = Schemas["MapStatus"];
-export type MapMethod = Projection["method"];
+/** The test set's codes on a 2-D map (PCA, t-SNE, UMAP or a 2-D model's latent plane). */
+export type LatentMap = Schemas["LatentMap"];
+/** A t-SNE or UMAP map still being computed (the 202 of GET .../latent-map). */
+export type LatentMapStatus = Schemas["LatentMapStatus"];
+export type MapMethod = LatentMap["method"];
 /** The maps the server places a latent on (PCA is placed in the browser). */
 export type PlacedMap = Exclude<MapMethod, "pca">;
 export type ExploreResult = Schemas["ExploreResult"];
@@ -54,4 +55,4 @@ export type JobServerMessage = Ws.AevpWsProtocol["job_stream"];
 export type SnapshotMessage = Ws.SnapshotMessage;
 export type ExploreClientMessage = Ws.AevpWsProtocol["explore_client"];
 export type ExploreServerMessage = Ws.AevpWsProtocol["explore_server"];
-export type ProjectionStreamMessage = Ws.AevpWsProtocol["projection_stream"];
+export type LatentMapStreamMessage = Ws.AevpWsProtocol["projection_stream"];

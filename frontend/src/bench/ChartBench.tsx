@@ -1,10 +1,13 @@
-// `/?bench=chart`: the training panel fed with a synthetic loss stream through the real store and
-// reducer, for the browser benchmark (npm run bench). Not reachable from the lab's UI.
+// `/?bench=chart`: the training panel fed with a synthetic loss stream through the real job slice and
+// reducer, for the browser benchmark (npm run bench). Not reachable from the lab's UI. It writes the
+// slices itself, standing in for the job session and its socket.
 import { createRoot } from "react-dom/client";
-import { ControllerContext } from "../state/context";
-import { LabController } from "../state/controller";
+import { LabContext } from "../state/context";
+import { Lab } from "../state/lab";
 import { applyJobMessage, emptyJobView } from "../state/job";
-import { getLab, setLab } from "../state/store";
+import { draftStore } from "../state/slices/draft";
+import { jobStore } from "../state/slices/job";
+import { pageStore } from "../state/slices/page";
 import { TrainPanel } from "../components/TrainPanel";
 import type { JobInfo, JobServerMessage } from "../api/types";
 
@@ -14,7 +17,7 @@ function job(): JobInfo {
   return {
     id: "bench",
     state: "running",
-    spec: { ...getLab().spec },
+    spec: { ...draftStore.get().spec },
     created: new Date().toISOString(),
     progress: { epoch: 1, epochs: 5, step: 0, total_steps: TOTAL, images_per_s: 1000, eta_s: 60, fraction: 0 },
     model_id: null,
@@ -22,7 +25,7 @@ function job(): JobInfo {
   };
 }
 
-const send = (msg: JobServerMessage) => setLab((s) => ({ jobView: applyJobMessage(s.jobView, msg) }));
+const send = (msg: JobServerMessage) => jobStore.set((s) => ({ view: applyJobMessage(s.view, msg) }));
 
 /** Streams `updates` messages of `perUpdate` losses every `everyMs`; resolves with the points shown. */
 function stream(updates: number, perUpdate: number, everyMs: number, start: number): Promise<number> {
@@ -37,23 +40,24 @@ function stream(updates: number, perUpdate: number, everyMs: number, start: numb
       if (step % 500 === 0) send({ v: 1, type: "epoch", epoch: step / 500, train_loss: 0.2, test_loss: 0.19, psnr: 20, ssim: 0.8 });
       if (++n >= updates) {
         clearInterval(timer);
-        setTimeout(() => done(getLab().jobView.losses.length), 200);
+        setTimeout(() => done(jobStore.get().view.losses.length), 200);
       }
     }, everyMs);
   });
 }
 
 export function mountChartBench(el: HTMLElement) {
-  setLab({ tab: "build", jobView: { ...emptyJobView, job: job() } });
+  pageStore.set({ tab: "build" });
+  jobStore.set({ view: { ...emptyJobView, job: job() } });
   createRoot(el).render(
-    <ControllerContext.Provider value={new LabController()}>
+    <LabContext.Provider value={new Lab()}>
       <div style={{ width: 760, padding: 12 }}>
         <TrainPanel />
       </div>
-    </ControllerContext.Provider>,
+    </LabContext.Provider>,
   );
   const w = window as unknown as Record<string, unknown>;
   // Fill to 2,500 points at 10 Hz (25 per message), then keep 10 Hz with the chart full.
   w.benchFill = () => stream(100, 25, 100, 0);
-  w.benchFull = () => stream(100, 1, 100, getLab().jobView.losses.length);
+  w.benchFull = () => stream(100, 1, 100, jobStore.get().view.losses.length);
 }

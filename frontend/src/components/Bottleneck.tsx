@@ -1,7 +1,8 @@
 // The latent: one bar with its number per dimension, and a slider over the model's typical range
 // (1st to 99th percentile on the test set). Moving a slider decodes the new latent.
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectLatent, selectResultLatent, selectSigma, selectSlidersMoved, useExplore } from "../state/slices/explore";
+import { selectLatentStats, useModel } from "../state/slices/model";
 import { num } from "../lib/format";
 import { Panel } from "./Panel";
 import type { Percentiles } from "../api/types";
@@ -13,13 +14,13 @@ function rangeFor(stats: Percentiles | undefined, v: number): [number, number] {
 }
 
 export function Bottleneck() {
-  const c = useController();
-  const latent = useLab((s) => s.latent);
-  const drawing = useLab((s) => s.result?.latent ?? null);
-  const moved = useLab((s) => s.decoded !== null);
-  const stats = useLab((s) => s.latentStats);
+  const { explore } = useSessions();
+  const latent = useExplore(selectLatent);
+  const drawing = useExplore(selectResultLatent);
+  const moved = useExplore(selectSlidersMoved);
+  const stats = useModel(selectLatentStats);
   // A VAE encodes a distribution: its mean is the bar, its standard deviation the whisker.
-  const sigma = useLab((s) => s.result?.sigma ?? null);
+  const sigma = useExplore(selectSigma);
   const dims = latent?.length ?? 0;
   return (
     <Panel
@@ -62,7 +63,7 @@ export function Bottleneck() {
                   value={Math.min(hi, Math.max(lo, v))}
                   aria-label={`latent dimension ${i}`}
                   aria-valuetext={`z${i} = ${num(v)}`}
-                  onChange={(e) => c.moveLatent(i, Number(e.target.value))}
+                  onChange={(e) => explore.moveLatent(i, Number(e.target.value))}
                   data-testid={`latent-slider-${i}`}
                 />
               </span>
@@ -72,7 +73,7 @@ export function Bottleneck() {
         })}
       </ol>
       {latent && (
-        <button type="button" className="small reset" onClick={() => c.resetLatent()} disabled={!moved} data-testid="reset-latent">
+        <button type="button" className="small reset" onClick={() => explore.resetLatent()} disabled={!moved} data-testid="reset-latent">
           Reset to the drawing
         </button>
       )}

@@ -1,28 +1,52 @@
-// Model builder: every ModelSpec field, validated live by the service, with the layer table.
-import type { Activation, BlockSpec, DatasetName, Downsample, LossName, ModelSpec, OptimizerName, Variant } from "../api/types";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
-import { count, flops, shape, shapeFlow } from "../lib/format";
+// Model builder: every ModelSpec field, validated live by the service, with the layer table. The
+// choices, ranges and defaults are the backend's (api/generated/spec.ts); edits go to the draft session.
+import { SPEC_BOUNDS } from "../api/generated/spec";
+import type { DatasetName, ModelSpec } from "../api/types";
+import { useSessions } from "../state/context";
+import { selectDatasets, useCatalog } from "../state/slices/catalog";
+import { selectSpec, selectValidation, useDraft } from "../state/slices/draft";
+import { corruptionMax, kernelOptions, rangeHint, specOptions, type ChoiceKey } from "../lib/spec";
 import { Field, NumberInput, Select } from "./fields";
+import { LayerTable } from "./LayerTable";
 import { Panel } from "./Panel";
 
-const MAX_BLOCKS = 4;
+type NumberKey = "latent_dim" | "learning_rate" | "batch_size" | "epochs" | "seed" | "beta" | "corruption_level";
 
 export function BuilderPanel() {
-  const c = useController();
-  const spec = useLab((s) => s.spec);
-  const v = useLab((s) => s.validation);
-  const datasets = useLab((s) => s.datasets);
+  const { draft } = useSessions();
+  const spec = useDraft(selectSpec);
+  const v = useDraft(selectValidation);
+  const datasets = useCatalog(selectDatasets);
   const err = (k: string) => v.errors[k];
-  const set = <K extends keyof ModelSpec>(k: K, value: ModelSpec[K]) => c.setSpec({ ...spec, [k]: value });
-  const setBlock = (i: number, b: Partial<BlockSpec>) => set("blocks", spec.blocks.map((x, j) => (j === i ? { ...x, ...b } : x)));
 
-  const datasetOptions: { value: DatasetName; label: string }[] = datasets.length
-    ? datasets.map((d) => ({ value: d.name as DatasetName, label: d.title }))
-    : [
-        { value: "mnist", label: "MNIST" },
-        { value: "fashion-mnist", label: "Fashion-MNIST" },
-      ];
+  const choice = <K extends ChoiceKey>(key: K, label: string, options = specOptions(key)) => (
+    <Field label={label} error={err(key)}>
+      {(id, d) => <Select<ModelSpec[K]> id={id} describedBy={d} value={spec[key]} options={options} onChange={(x) => draft.setField(key, x)} />}
+    </Field>
+  );
+  const number = (key: NumberKey, label: string, hint = rangeHint(SPEC_BOUNDS[key])) => {
+    const b = SPEC_BOUNDS[key];
+    return (
+      <Field label={label} hint={hint} error={err(key)} testId={`field-${key}`}>
+        {(id, d) => (
+          <NumberInput
+            id={id}
+            describedBy={d}
+            invalid={!!err(key)}
+            value={spec[key]}
+            min={b.min}
+            max={b.max}
+            step={b.integer ? 1 : "any"}
+            onChange={(x) => draft.setField(key, x)}
+            testId={`input-${key}`}
+          />
+        )}
+      </Field>
+    );
+  };
+  const datasetOptions = datasets.length ? datasets.map((d) => ({ value: d.name as DatasetName, label: d.title })) : specOptions("dataset");
+  const mask = spec.corruption === "mask";
+  const { filters, blocks } = SPEC_BOUNDS;
 
   return (
     <Panel id="builder" title="Build" className="builder" explain="Every choice of the architecture and its training; the service checks each change and lists the layers it gives.">
@@ -33,119 +57,21 @@ export function BuilderPanel() {
       )}
       {v.status === "error" && <p className="warn">{v.message}</p>}
       <div className="form-grid">
-        <Field label="Dataset" error={err("dataset")}>
-          {(id, d) => <Select id={id} describedBy={d} value={spec.dataset} options={datasetOptions} onChange={(x) => set("dataset", x)} />}
-        </Field>
-        <Field label="Variant" error={err("variant")}>
-          {(id, d) => (
-            <Select<Variant>
-              id={id}
-              describedBy={d}
-              value={spec.variant}
-              options={[
-                { value: "plain", label: "plain" },
-                { value: "denoising", label: "denoising" },
-                { value: "vae", label: "VAE" },
-              ]}
-              onChange={(x) => set("variant", x)}
-            />
-          )}
-        </Field>
-        <Field label="Downsample" error={err("downsample")}>
-          {(id, d) => (
-            <Select<Downsample>
-              id={id}
-              describedBy={d}
-              value={spec.downsample}
-              options={[
-                { value: "maxpool", label: "max-pool 2×2" },
-                { value: "stride", label: "stride 2" },
-              ]}
-              onChange={(x) => set("downsample", x)}
-            />
-          )}
-        </Field>
-        <Field label="Latent size" hint="1 … 64" error={err("latent_dim")} testId="field-latent_dim">
-          {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("latent_dim")} value={spec.latent_dim} min={1} max={64} onChange={(x) => set("latent_dim", x)} testId="input-latent_dim" />}
-        </Field>
-        <Field label="Activation" error={err("activation")}>
-          {(id, d) => (
-            <Select<Activation>
-              id={id}
-              describedBy={d}
-              value={spec.activation}
-              options={(["relu", "leaky_relu", "gelu", "silu", "tanh"] as const).map((a) => ({ value: a, label: a }))}
-              onChange={(x) => set("activation", x)}
-            />
-          )}
-        </Field>
-        <Field label="Loss" error={err("loss")}>
-          {(id, d) => (
-            <Select<LossName>
-              id={id}
-              describedBy={d}
-              value={spec.loss}
-              options={[
-                { value: "bce", label: "BCE (cross-entropy)" },
-                { value: "mse", label: "MSE" },
-              ]}
-              onChange={(x) => set("loss", x)}
-            />
-          )}
-        </Field>
-        <Field label="Optimizer" error={err("optimizer")}>
-          {(id, d) => (
-            <Select<OptimizerName>
-              id={id}
-              describedBy={d}
-              value={spec.optimizer}
-              options={[
-                { value: "adam", label: "Adam" },
-                { value: "adamw", label: "AdamW" },
-                { value: "sgd", label: "SGD (momentum 0.9)" },
-              ]}
-              onChange={(x) => set("optimizer", x)}
-            />
-          )}
-        </Field>
-        <Field label="Learning rate" hint="0 < lr ≤ 1" error={err("learning_rate")}>
-          {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("learning_rate")} value={spec.learning_rate} min={0} max={1} step="any" onChange={(x) => set("learning_rate", x)} />}
-        </Field>
-        <Field label="Batch size" hint="8 … 1024" error={err("batch_size")}>
-          {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("batch_size")} value={spec.batch_size} min={8} max={1024} onChange={(x) => set("batch_size", x)} testId="input-batch_size" />}
-        </Field>
-        <Field label="Epochs" hint="1 … 100" error={err("epochs")}>
-          {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("epochs")} value={spec.epochs} min={1} max={100} onChange={(x) => set("epochs", x)} testId="input-epochs" />}
-        </Field>
-        <Field label="Seed" hint="0 … 2³¹−1" error={err("seed")}>
-          {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("seed")} value={spec.seed} min={0} onChange={(x) => set("seed", x)} />}
-        </Field>
-        {spec.variant === "vae" && (
-          <Field label="Beta (KL weight)" hint="0 … 10" error={err("beta")}>
-            {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("beta")} value={spec.beta} min={0} max={10} step="any" onChange={(x) => set("beta", x)} />}
-          </Field>
-        )}
-        {spec.variant === "denoising" && (
-          <Field label="Corruption" error={err("corruption")}>
-            {(id, d) => (
-              <Select<"gaussian" | "mask">
-                id={id}
-                describedBy={d}
-                value={spec.corruption}
-                options={[
-                  { value: "gaussian", label: "Gaussian noise" },
-                  { value: "mask", label: "random masking" },
-                ]}
-                onChange={(x) => set("corruption", x)}
-              />
-            )}
-          </Field>
-        )}
-        {spec.variant === "denoising" && (
-          <Field label={spec.corruption === "mask" ? "Masked fraction" : "Noise sigma"} hint={spec.corruption === "mask" ? "0 … 0.9" : "0 … 1"} error={err("corruption_level")}>
-            {(id, d) => <NumberInput id={id} describedBy={d} invalid={!!err("corruption_level")} value={spec.corruption_level} min={0} max={1} step="any" onChange={(x) => set("corruption_level", x)} />}
-          </Field>
-        )}
+        {choice("dataset", "Dataset", datasetOptions)}
+        {choice("variant", "Variant")}
+        {choice("downsample", "Downsample")}
+        {number("latent_dim", "Latent size")}
+        {choice("activation", "Activation")}
+        {choice("loss", "Loss")}
+        {choice("optimizer", "Optimizer")}
+        {number("learning_rate", "Learning rate", rangeHint(SPEC_BOUNDS.learning_rate, "lr"))}
+        {number("batch_size", "Batch size")}
+        {number("epochs", "Epochs")}
+        {number("seed", "Seed")}
+        {spec.variant === "vae" && number("beta", "Beta (KL weight)")}
+        {spec.variant === "denoising" && choice("corruption", "Corruption")}
+        {spec.variant === "denoising" &&
+          number("corruption_level", mask ? "Masked fraction" : "Noise sigma", rangeHint({ ...SPEC_BOUNDS.corruption_level, max: corruptionMax(spec.corruption) }))}
       </div>
 
       <fieldset className="blocks">
@@ -158,98 +84,33 @@ export function BuilderPanel() {
         {spec.blocks.map((b, i) => (
           <div className="block" key={i} data-testid={`block-${i}`}>
             <span className="block-name">block {i + 1}</span>
-            <Field label="filters" hint="1 … 128" error={err(`blocks.${i}.filters`)}>
+            <Field label="filters" hint={rangeHint(filters)} error={err(`blocks.${i}.filters`)}>
               {(id, d) => (
-                <NumberInput id={id} describedBy={d} invalid={!!err(`blocks.${i}.filters`)} value={b.filters} min={1} max={128} onChange={(x) => setBlock(i, { filters: x })} testId={`input-filters-${i}`} />
-              )}
-            </Field>
-            <Field label="kernel" error={err(`blocks.${i}.kernel`)}>
-              {(id, d) => (
-                <Select
+                <NumberInput
                   id={id}
                   describedBy={d}
-                  value={b.kernel}
-                  options={[
-                    { value: 3, label: "3×3" },
-                    { value: 5, label: "5×5" },
-                  ]}
-                  onChange={(x) => setBlock(i, { kernel: x })}
-                  testId={`input-kernel-${i}`}
+                  invalid={!!err(`blocks.${i}.filters`)}
+                  value={b.filters}
+                  min={filters.min}
+                  max={filters.max}
+                  onChange={(x) => draft.setBlock(i, { filters: x })}
+                  testId={`input-filters-${i}`}
                 />
               )}
             </Field>
-            <button type="button" aria-label={`remove block ${i + 1}`} disabled={spec.blocks.length <= 1} onClick={() => set("blocks", spec.blocks.filter((_, j) => j !== i))}>
+            <Field label="kernel" error={err(`blocks.${i}.kernel`)}>
+              {(id, d) => <Select id={id} describedBy={d} value={b.kernel} options={kernelOptions()} onChange={(x) => draft.setBlock(i, { kernel: x })} testId={`input-kernel-${i}`} />}
+            </Field>
+            <button type="button" aria-label={`remove block ${i + 1}`} disabled={spec.blocks.length <= blocks.minItems} onClick={() => draft.removeBlock(i)}>
               Remove
             </button>
           </div>
         ))}
-        <button
-          type="button"
-          disabled={spec.blocks.length >= MAX_BLOCKS}
-          onClick={() => set("blocks", [...spec.blocks, { filters: spec.blocks[spec.blocks.length - 1]?.filters ?? 32, kernel: 3 }])}
-        >
+        <button type="button" disabled={spec.blocks.length >= blocks.maxItems} onClick={() => draft.addBlock()}>
           Add block
         </button>
       </fieldset>
       <LayerTable />
     </Panel>
-  );
-}
-
-function LayerTable() {
-  const v = useLab((s) => s.validation);
-  const r = v.result;
-  if (!r) {
-    return <p className="muted layer-table-empty">{v.status === "checking" ? "Checking…" : "Fix the fields marked in red to see the layers."}</p>;
-  }
-  return (
-    <div className={`layer-table-wrap ${v.status === "checking" ? "checking" : ""}`}>
-      <p className="shape-flow" data-testid="shape-flow">
-        {shapeFlow(r.layers)}
-      </p>
-      <table className="layer-table" data-testid="layer-table">
-        <thead>
-          <tr>
-            <th scope="col">layer</th>
-            <th scope="col">kind</th>
-            <th scope="col">output</th>
-            <th scope="col" className="num">
-              params
-            </th>
-            <th scope="col" className="num">
-              FLOPs
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.layers.map((l) => (
-            <tr key={l.name} className={l.part}>
-              <td>{l.name}</td>
-              <td>
-                {l.kind}
-                {l.activation ? ` + ${l.activation}` : ""}
-              </td>
-              <td>{shape(l.shape)}</td>
-              <td className="num">{count(l.params)}</td>
-              <td className="num">{flops(l.flops)}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={3}>
-              total
-            </th>
-            <td className="num" data-testid="total-params">
-              {count(r.params)}
-            </td>
-            <td className="num">{flops(r.forward_flops)}</td>
-          </tr>
-        </tfoot>
-      </table>
-      <p className="muted">
-        {count(r.params)} parameters · {flops(r.forward_flops)} forward, {flops(r.train_flops)} per training image
-      </p>
-    </div>
   );
 }

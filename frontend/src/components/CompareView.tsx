@@ -1,11 +1,16 @@
 // Compare: one input, two models side by side. Each model column reads top to bottom as the
 // data flows (reconstruction and its error, the code, then every layer), so the eye can go across
 // between the two at every stage. The second model has its own explore socket.
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo } from "react";
+import { IMAGE_SIDE } from "../api/generated/spec";
 import type { ModelSummary } from "../api/types";
-import { useController } from "../state/context";
+import { useSessions } from "../state/context";
 import { better, sameCorruption, sameImage } from "../lib/compare";
-import { setLab, useLab, type ExploreView } from "../state/store";
+import { selectModels, useCatalog } from "../state/slices/catalog";
+import { selectCompareError, selectCompareId, selectCompareResult, selectCompareSocket, useCompare } from "../state/slices/compare";
+import { selectCorruption, selectInput, selectResult, useExplore, type ExploreView } from "../state/slices/explore";
+import { selectModelId, useModel } from "../state/slices/model";
+import { selectNorm, usePage } from "../state/slices/page";
 import { displayRanges } from "../lib/viz/normalize";
 import { difference } from "../lib/viz/imagedata";
 import { count, modelMetric, num, specLine } from "../lib/format";
@@ -45,10 +50,10 @@ function Metric(props: { label: string; title: string; value: string; rank: -1 |
 
 function Column(props: { side: Side; modelId: string | null; result: ExploreView | null; other: ExploreView | null; onPick: (id: string) => void; status: string | null }) {
   const { side, result, other } = props;
-  const models = useLab((s) => s.models);
-  const input = useLab((s) => s.input);
-  const noise = useLab((s) => s.corruption);
-  const norm = useLab((s) => s.norm);
+  const models = useCatalog(selectModels);
+  const input = useExplore(selectInput);
+  const noise = useExplore(selectCorruption);
+  const norm = usePage(selectNorm);
   const model = models.find((m) => m.id === props.modelId);
   // Current: this image, with the noise now chosen (both columns see the same one).
   const fresh = !!result && sameImage(result.input, input) && sameCorruption(result.corruption, noise);
@@ -96,12 +101,12 @@ function Column(props: { side: Side; modelId: string | null; result: ExploreView
         <div className={fresh ? "compare-body" : "compare-body stale"}>
           <div className="compare-out">
             <figure>
-              <Heatmap values={result.reconstruction} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={4} label={`${label} reconstruction`} testId={`compare-recon-${side}`} />
+              <Heatmap values={result.reconstruction} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={4} label={`${label} reconstruction`} testId={`compare-recon-${side}`} />
               <figcaption>reconstruction</figcaption>
             </figure>
             {diff && (
               <figure>
-                <Heatmap values={diff} width={28} height={28} lo={-1} hi={1} cmap="rdbu" zoom={4} label={`${label} difference: reconstruction minus input`} />
+                <Heatmap values={diff} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={-1} hi={1} cmap="rdbu" zoom={4} label={`${label} difference: reconstruction minus input`} />
                 <figcaption>
                   difference <Legend cmap="rdbu" lo={-1} hi={1} label="difference" />
                 </figcaption>
@@ -126,26 +131,22 @@ function Column(props: { side: Side; modelId: string | null; result: ExploreView
 }
 
 export function CompareView() {
-  const c = useController();
-  const modelId = useLab((s) => s.modelId);
-  const compareId = useLab((s) => s.compareId);
-  const result = useLab((s) => s.result);
-  const compareResult = useLab((s) => s.compareResult);
-  const socket = useLab((s) => s.compareSocket);
-  const error = useLab((s) => s.compareError);
-  const models = useLab((s) => s.models);
-  const input = useLab((s) => s.input);
-  const corruption = useLab((s) => s.corruption);
+  const { compare, explore } = useSessions();
+  const modelId = useModel(selectModelId);
+  const compareId = useCompare(selectCompareId);
+  const result = useExplore(selectResult);
+  const compareResult = useCompare(selectCompareResult);
+  const socket = useCompare(selectCompareSocket);
+  const error = useCompare(selectCompareError);
+  const models = useCatalog(selectModels);
+  const corruption = useExplore(selectCorruption);
 
   // Opened: the second model gets the current input. Closed after a drawing here: the Explore
   // canvas repaints from the input, so the two canvases agree.
-  const start = useRef(input);
   useEffect(() => {
-    c.enterCompare();
-    return () => {
-      if (start.current !== useLab.getState().input) setLab((s) => ({ canvasVersion: s.canvasVersion + 1 }));
-    };
-  }, [c]);
+    compare.enter();
+    return () => compare.leave();
+  }, [compare]);
 
   if (models.length < 2) {
     return <p className="empty">Compare needs two models: train one in Build &amp; Train, or upload one.</p>;
@@ -165,13 +166,13 @@ export function CompareView() {
       </div>
       <div className="compare-grid">
         <InputPanel id="compare-input" />
-        <Column side="a" modelId={modelId} result={result} other={compareResult} onPick={(id) => void c.selectModel(id)} status={null} />
+        <Column side="a" modelId={modelId} result={result} other={compareResult} onPick={(id) => void explore.selectModel(id)} status={null} />
         <Column
           side="b"
           modelId={compareId}
           result={compareResult}
           other={result}
-          onPick={(id) => c.selectCompare(id)}
+          onPick={(id) => compare.select(id)}
           status={error ?? (socket !== "open" && compareId ? "Connecting…" : null)}
         />
       </div>

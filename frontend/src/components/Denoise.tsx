@@ -2,30 +2,32 @@
 // and what the model rebuilds from it, each with its error against the clean image. The noise is
 // the model's own training corruption at first; the control changes its kind and strength.
 import { useMemo } from "react";
+import { IMAGE_SIDE, SPEC_DEFAULTS } from "../api/generated/spec";
 import type { Corruption } from "../api/types";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectCorruption, selectResult, useExplore } from "../state/slices/explore";
+import { useVariant } from "../state/slices/model";
+import { corruptionMax } from "../lib/spec";
 import { mse, psnr } from "../lib/viz/metrics";
 import { num } from "../lib/format";
 import { Heatmap } from "./Heatmap";
 
 type Kind = Corruption["kind"] | "none";
-const MAX: Record<Corruption["kind"], number> = { gaussian: 1, mask: 0.9 };
 
 export function Denoise() {
-  const c = useController();
-  const denoising = useLab((s) => s.models.find((m) => m.id === s.modelId)?.spec.variant === "denoising");
-  const corruption = useLab((s) => s.corruption);
-  const result = useLab((s) => s.result);
+  const { explore } = useSessions();
+  const denoising = useVariant() === "denoising";
+  const corruption = useExplore(selectCorruption);
+  const result = useExplore(selectResult);
   const noisy = result?.corrupted ?? null;
   const noisyPsnr = useMemo(() => (result && noisy ? psnr(mse(noisy, result.input)) : null), [result, noisy]);
   if (!denoising) return null;
   const kind: Kind = corruption?.kind ?? "none";
   const set = (patch: Partial<Omit<Corruption, "kind">> & { kind?: Kind }) => {
     const k = patch.kind ?? kind;
-    if (k === "none") return c.setCorruption(null);
-    const level = Math.min(MAX[k], patch.level ?? corruption?.level ?? 0.3);
-    c.setCorruption({ kind: k, level, seed: patch.seed ?? corruption?.seed ?? 0 });
+    if (k === "none") return explore.setCorruption(null);
+    const level = Math.min(corruptionMax(k), patch.level ?? corruption?.level ?? SPEC_DEFAULTS.corruption_level);
+    explore.setCorruption({ kind: k, level, seed: patch.seed ?? corruption?.seed ?? 0 });
   };
   return (
     <section className="denoise" data-testid="denoise" aria-label="Denoising">
@@ -45,7 +47,7 @@ export function Denoise() {
             <input
               type="range"
               min={0}
-              max={MAX[corruption.kind]}
+              max={corruptionMax(corruption.kind)}
               step={0.05}
               value={corruption.level}
               onChange={(e) => set({ level: Number(e.target.value) })}
@@ -63,11 +65,11 @@ export function Denoise() {
       {result && (
         <div className="triptych" data-testid="triptych">
           <figure>
-            <Heatmap values={result.input} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={2.5} label="clean input" testId="denoise-clean" />
+            <Heatmap values={result.input} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={2.5} label="clean input" testId="denoise-clean" />
             <figcaption>clean</figcaption>
           </figure>
           <figure>
-            <Heatmap values={noisy ?? result.input} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={2.5} label="corrupted input: what the encoder sees" testId="denoise-corrupted" />
+            <Heatmap values={noisy ?? result.input} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={2.5} label="corrupted input: what the encoder sees" testId="denoise-corrupted" />
             <figcaption data-testid="denoise-noisy-psnr">
               corrupted
               <br />
@@ -75,7 +77,7 @@ export function Denoise() {
             </figcaption>
           </figure>
           <figure>
-            <Heatmap values={result.reconstruction} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={2.5} label="reconstruction from the corrupted input" testId="denoise-recon" />
+            <Heatmap values={result.reconstruction} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={2.5} label="reconstruction from the corrupted input" testId="denoise-recon" />
             <figcaption data-testid="denoise-recon-metrics">
               rebuilt
               <br />

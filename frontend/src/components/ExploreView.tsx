@@ -1,11 +1,13 @@
 // Explore: the data flows left to right, input -> encoder -> bottleneck -> decoder -> output.
 import { useMemo } from "react";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectDecodedLayers, selectExploreError, selectExploreSocket, selectResult, useExplore } from "../state/slices/explore";
+import { selectNorm, usePage } from "../state/slices/page";
 import { displayRanges, type NormMode } from "../lib/viz/normalize";
 import { ActivationRows } from "./ActivationColumn";
 import { Bottleneck } from "./Bottleneck";
 import { InputPanel } from "./InputPanel";
-import { LatentMap } from "./LatentMap";
+import { LatentMapPanel } from "./LatentMapPanel";
 import { Walks } from "./Walks";
 import { Legend } from "./Legend";
 import { OutputPanel } from "./OutputPanel";
@@ -18,14 +20,14 @@ const modes: { value: NormMode; label: string }[] = [
 ];
 
 function NormToggle() {
-  const norm = useLab((s) => s.norm);
-  const set = useLab((s) => s.set);
+  const lab = useSessions();
+  const norm = usePage(selectNorm);
   return (
     <fieldset className="norm" data-testid="norm-toggle">
       <legend>Heatmap colours scaled per</legend>
       {modes.map((m) => (
         <label key={m.value}>
-          <input type="radio" name="norm" value={m.value} checked={norm === m.value} onChange={() => set({ norm: m.value })} />
+          <input type="radio" name="norm" value={m.value} checked={norm === m.value} onChange={() => lab.setNorm(m.value)} />
           {m.label}
         </label>
       ))}
@@ -34,12 +36,12 @@ function NormToggle() {
 }
 
 export function ExploreView() {
-  const result = useLab((s) => s.result);
+  const result = useExplore(selectResult);
   // While sliders are moved, the decoder rows show what the sliders' latent decodes to.
-  const decodedLayers = useLab((s) => s.decoded?.layers ?? null);
-  const norm = useLab((s) => s.norm);
-  const socket = useLab((s) => s.socket);
-  const error = useLab((s) => s.exploreError);
+  const decodedLayers = useExplore(selectDecodedLayers);
+  const norm = usePage(selectNorm);
+  const socket = useExplore(selectExploreSocket);
+  const error = useExplore(selectExploreError);
 
   const { enc, dec, encRanges, decRanges, lo, hi } = useMemo(() => {
     const layers = result?.layers ?? [];
@@ -97,7 +99,7 @@ export function ExploreView() {
         <OutputPanel />
       </div>
       <div className="below">
-        <LatentMap />
+        <LatentMapPanel />
         <Walks />
       </div>
     </div>

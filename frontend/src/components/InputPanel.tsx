@@ -1,8 +1,11 @@
-// Input column: the drawing canvas, the 28x28 the model sees, and test-set images by class.
+// Input column: the drawing canvas, the small image the model sees, and test-set images by class.
 import { useEffect, useState } from "react";
+import { IMAGE_SIDE } from "../api/generated/spec";
 import type { Sample } from "../api/types";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { className as nameOf, selectDatasets, useCatalog } from "../state/slices/catalog";
+import { selectCanvasVersion, selectInput, selectInputSource, useExplore } from "../state/slices/explore";
+import { useDataset } from "../state/slices/model";
 import { bytesToUnit } from "../lib/viz/preprocess";
 import { Denoise } from "./Denoise";
 import { DrawCanvas } from "./DrawCanvas";
@@ -11,13 +14,13 @@ import { Panel } from "./Panel";
 
 /** `id` names the panel (Explore's and Compare's each have one). */
 export function InputPanel({ id = "input" }: { id?: string }) {
-  const c = useController();
-  const input = useLab((s) => s.input);
-  const version = useLab((s) => s.canvasVersion);
-  const source = useLab((s) => s.inputSource);
-  const dataset = useLab((s) => s.model?.dataset ?? s.models.find((m) => m.id === s.modelId)?.dataset ?? "mnist");
+  const { explore } = useSessions();
+  const input = useExplore(selectInput);
+  const version = useExplore(selectCanvasVersion);
+  const source = useExplore(selectInputSource);
+  const dataset = useDataset();
   // Select the stored array itself: a selector must not build a new one on every call.
-  const datasets = useLab((s) => s.datasets);
+  const datasets = useCatalog(selectDatasets);
   const classes = datasets.find((d) => d.name === dataset)?.classes ?? [];
   const [label, setLabel] = useState<number | "">("");
   const [thumbs, setThumbs] = useState<Sample[]>([]);
@@ -31,12 +34,10 @@ export function InputPanel({ id = "input" }: { id?: string }) {
     const l = value === "" ? "" : Number(value);
     setLabel(l);
     if (l === "") return;
-    const items = await c.samples(dataset, l, 8);
-    setThumbs(items);
-    if (items[0]) c.useSample(dataset, items[0]);
+    setThumbs(await explore.pickClass(dataset, l));
   };
 
-  const className = (l: number) => classes.find((k) => k.index === l)?.name ?? String(l);
+  const className = (l: number) => nameOf(datasets, dataset, l);
 
   return (
     <Panel
@@ -46,15 +47,15 @@ export function InputPanel({ id = "input" }: { id?: string }) {
       explain="Draw here, or pick a test image."
     >
       <div className="draw-wrap">
-        <DrawCanvas image={input} version={version} displaySize={224} onDraw={(img) => c.setInput(img, { kind: "drawing" })} />
+        <DrawCanvas image={input} version={version} displaySize={224} onDraw={(img) => explore.draw(img)} />
       </div>
       <div className="input-row">
-        <button type="button" onClick={() => c.clearInput()}>
+        <button type="button" onClick={() => explore.clearInput()}>
           Clear
         </button>
         <figure className="preview">
           {input ? (
-            <Heatmap values={input} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={2} label="The 28×28 input the model sees" testId="input-preview" />
+            <Heatmap values={input} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={2} label={`The ${IMAGE_SIDE}×${IMAGE_SIDE} input the model sees`} testId="input-preview" />
           ) : (
             <div className="preview-empty" style={{ width: 56, height: 56 }} />
           )}
@@ -84,9 +85,9 @@ export function InputPanel({ id = "input" }: { id?: string }) {
                 className={source.kind === "sample" && source.index === t.index ? "thumb active" : "thumb"}
                 aria-label={`test image ${t.index}, ${className(t.label)}`}
                 aria-pressed={source.kind === "sample" && source.index === t.index}
-                onClick={() => c.useSample(dataset, t)}
+                onClick={() => explore.pickSample(dataset, t)}
               >
-                <Heatmap values={bytesToUnit(t.image)} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={1} />
+                <Heatmap values={bytesToUnit(t.image)} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={1} />
               </button>
             </li>
           ))}

@@ -1,8 +1,10 @@
 // Interpolation: from A's code to B's in N steps, each step decoded. A straight line, or the great
 // circle (a VAE's codes live near a sphere, so the middle of a straight line is atypical).
 import { useState } from "react";
-import { useController } from "../state/context";
-import { useLab, type Endpoint } from "../state/store";
+import { IMAGE_SIDE } from "../api/generated/spec";
+import { useSessions } from "../state/context";
+import { selectHasInput, selectWalkA, selectWalkB, useExplore, type Endpoint } from "../state/slices/explore";
+import { selectModelId, useModel, useVariant } from "../state/slices/model";
 import { Heatmap } from "./Heatmap";
 import { InlineNumberSelect } from "./fields";
 import { ImageRow } from "./ImageRow";
@@ -12,20 +14,20 @@ import { useLatest } from "./useLatest";
 const STEPS = [3, 5, 8, 10, 12, 16];
 
 function End({ which, end }: { which: "a" | "b"; end: Endpoint | null }) {
-  const c = useController();
-  const hasInput = useLab((s) => s.input !== null);
+  const { explore } = useSessions();
+  const hasInput = useExplore(selectHasInput);
   const name = which.toUpperCase();
   return (
     <div className="walk-end" data-testid={`walk-end-${which}`}>
       <strong>{name}</strong>
       {end ? (
-        <Heatmap values={end.image} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={1.5} label={`${name}: ${end.label}`} testId={`walk-thumb-${which}`} />
+        <Heatmap values={end.image} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={1.5} label={`${name}: ${end.label}`} testId={`walk-thumb-${which}`} />
       ) : (
         <span className="preview-empty" style={{ width: 42, height: 42 }} />
       )}
       <span className="walk-end-text">
         <span className="muted">{end?.label ?? "not set"}</span>
-        <button type="button" className="small" disabled={!hasInput} onClick={() => c.useAsEndpoint(which)} data-testid={`use-as-${which}`}>
+        <button type="button" className="small" disabled={!hasInput} onClick={() => explore.setWalkEnd(which)} data-testid={`use-as-${which}`}>
           Use the input as {name}
         </button>
       </span>
@@ -34,15 +36,15 @@ function End({ which, end }: { which: "a" | "b"; end: Endpoint | null }) {
 }
 
 export function Interpolate() {
-  const c = useController();
-  const a = useLab((s) => s.walkA);
-  const b = useLab((s) => s.walkB);
-  const modelId = useLab((s) => s.modelId);
-  const vae = useLab((s) => s.models.find((m) => m.id === s.modelId)?.spec.variant === "vae");
+  const { explore } = useSessions();
+  const a = useExplore(selectWalkA);
+  const b = useExplore(selectWalkB);
+  const modelId = useModel(selectModelId);
+  const vae = useVariant() === "vae";
   const [steps, setSteps] = useState(8);
   const [choice, setChoice] = useState<"auto" | "linear" | "spherical">("auto");
   const path = choice === "auto" ? (vae ? "spherical" : "linear") : choice;
-  const req = useLatest((signal) => c.interpolate(a!.image, b!.image, steps, path, signal), [modelId, a, b, steps, path], !!(modelId && a && b));
+  const req = useLatest((signal) => explore.interpolate({ a: a!.image, b: b!.image }, steps, path, signal), [modelId, a, b, steps, path], !!(modelId && a && b));
   const strip = req.data;
   return (
     <Panel id="interpolate" title="Interpolate" className="walk" explain="Walk from A's code to B's: every image is one step of the way, decoded.">

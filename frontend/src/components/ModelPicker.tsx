@@ -1,15 +1,15 @@
 // The model in use: pretrained and trained models, its spec in one line; download, upload, delete.
 import { useRef, useState } from "react";
-import { api } from "../api/client";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectModels, selectModelsLoaded, useCatalog } from "../state/slices/catalog";
+import { selectModelId, useModel } from "../state/slices/model";
 import { count, modelMetric as metric, num, specLine } from "../lib/format";
 
 export function ModelPicker() {
-  const c = useController();
-  const models = useLab((s) => s.models);
-  const loaded = useLab((s) => s.modelsLoaded);
-  const modelId = useLab((s) => s.modelId);
+  const lab = useSessions();
+  const models = useCatalog(selectModels);
+  const loaded = useCatalog(selectModelsLoaded);
+  const modelId = useModel(selectModelId);
   const current = models.find((m) => m.id === modelId);
   const [confirm, setConfirm] = useState(false);
   const file = useRef<HTMLInputElement>(null);
@@ -27,7 +27,7 @@ export function ModelPicker() {
           value={modelId ?? ""}
           onChange={(e) => {
             setConfirm(false);
-            void c.selectModel(e.target.value);
+            void lab.explore.selectModel(e.target.value);
           }}
           data-testid="model-select"
           disabled={!models.length}
@@ -66,7 +66,7 @@ export function ModelPicker() {
       {loaded && !models.length && <span className="warn">No models yet: train one, or run `make pretrained`.</span>}
       <span className="model-actions">
         {current && (
-          <a className="button small" href={api.downloadUrl(current.id)} download>
+          <a className="button small" href={lab.catalog.downloadUrl(current.id)} download>
             Download
           </a>
         )}
@@ -81,7 +81,7 @@ export function ModelPicker() {
           data-testid="upload-input"
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) void c.uploadModel(f);
+            if (f) void lab.uploadModel(f);
             e.target.value = "";
           }}
         />
@@ -97,7 +97,7 @@ export function ModelPicker() {
               className="danger"
               onClick={() => {
                 setConfirm(false);
-                void c.deleteModel(current.id);
+                void lab.deleteModel(current.id);
               }}
             >
               Delete “{current.title}”

@@ -1,6 +1,7 @@
 // Output column: the input, the reconstruction and their difference, with the per-image error.
 import { useMemo } from "react";
-import { useLab } from "../state/store";
+import { IMAGE_SIDE } from "../api/generated/spec";
+import { selectDecoded, selectResult, useExplore } from "../state/slices/explore";
 import { difference } from "../lib/viz/imagedata";
 import { mse as mseOf, psnr as psnrOf } from "../lib/viz/metrics";
 import { num } from "../lib/format";
@@ -9,8 +10,8 @@ import { Legend } from "./Legend";
 import { Panel } from "./Panel";
 
 export function OutputPanel() {
-  const result = useLab((s) => s.result);
-  const decoded = useLab((s) => s.decoded);
+  const result = useExplore(selectResult);
+  const decoded = useExplore(selectDecoded);
   const recon = decoded?.reconstruction ?? result?.reconstruction ?? null;
   const input = result?.input ?? null;
   const diff = useMemo(() => (recon && input ? difference(recon, input) : null), [recon, input]);
@@ -27,15 +28,15 @@ export function OutputPanel() {
       {recon && input && diff && (
         <div className="outputs">
           <figure>
-            <Heatmap values={input} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={zoom} label="input" />
+            <Heatmap values={input} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={zoom} label="input" />
             <figcaption>input</figcaption>
           </figure>
           <figure>
-            <Heatmap values={recon} width={28} height={28} lo={0} hi={1} cmap="ink" zoom={zoom} label="reconstruction" testId="reconstruction" />
+            <Heatmap values={recon} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={zoom} label="reconstruction" testId="reconstruction" />
             <figcaption>reconstruction</figcaption>
           </figure>
           <figure>
-            <Heatmap values={diff} width={28} height={28} lo={-1} hi={1} cmap="rdbu" zoom={zoom} label="difference: reconstruction minus input" testId="difference" />
+            <Heatmap values={diff} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={-1} hi={1} cmap="rdbu" zoom={zoom} label="difference: reconstruction minus input" testId="difference" />
             <figcaption>
               difference <Legend cmap="rdbu" lo={-1} hi={1} label="difference" />
             </figcaption>

@@ -1,8 +1,8 @@
 // A VAE's prior: codes drawn from N(0, 1) and decoded, images the model makes up from nothing.
 // Only a VAE is trained to make every such code decode to something plausible.
 import { useState } from "react";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectModelId, useModel } from "../state/slices/model";
 import { ImageRow } from "./ImageRow";
 import { Panel } from "./Panel";
 import { useLatest } from "./useLatest";
@@ -10,10 +10,10 @@ import { useLatest } from "./useLatest";
 const COUNT = 16;
 
 export function PriorSamples() {
-  const c = useController();
-  const modelId = useLab((s) => s.modelId);
+  const { explore } = useSessions();
+  const modelId = useModel(selectModelId);
   const [seed, setSeed] = useState(0);
-  const req = useLatest((signal) => c.priorSamples(COUNT, seed, signal), [modelId, seed], !!modelId, 0);
+  const req = useLatest((signal) => explore.priorSamples(COUNT, seed, signal), [modelId, seed], !!modelId, 0);
   const batch = req.data;
   return (
     <Panel

@@ -1,7 +1,9 @@
 // Training: start and cancel, progress, the live loss chart and the probe images as they learn.
 import { useMemo, useState } from "react";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectSpec, selectValidation, useDraft } from "../state/slices/draft";
+import { selectJobView, selectSnapshot, useJob } from "../state/slices/job";
+import { selectDetail, useModel } from "../state/slices/model";
 import { isActive } from "../state/job";
 import type { EpochMetrics } from "../api/types";
 import { displayRanges } from "../lib/viz/normalize";
@@ -11,12 +13,13 @@ import { Heatmap } from "./Heatmap";
 import { LossChart } from "./LossChart";
 import { QualityChart } from "./QualityChart";
 import { Panel } from "./Panel";
+import { TableHead } from "./TableHead";
 
 export function TrainPanel() {
-  const c = useController();
-  const v = useLab((s) => s.validation);
-  const spec = useLab((s) => s.spec);
-  const jv = useLab((s) => s.jobView);
+  const lab = useSessions();
+  const v = useDraft(selectValidation);
+  const spec = useDraft(selectSpec);
+  const jv = useJob(selectJobView);
   const job = jv.job;
   const active = isActive(job?.state);
   const canTrain = v.status === "valid" && !active;
@@ -28,18 +31,18 @@ export function TrainPanel() {
     <Panel id="train" title="Train" className="train" explain="Every batch's loss as it trains, the test loss, PSNR and SSIM after each epoch, and the probe images as the model learns them.">
       <div className="train-controls">
         {!active ? (
-          <button type="button" className="primary" disabled={!canTrain} onClick={() => void c.startJob()} data-testid="train-button">
+          <button type="button" className="primary" disabled={!canTrain} onClick={() => void lab.job.start()} data-testid="train-button">
             Train {spec.epochs} epoch{spec.epochs === 1 ? "" : "s"} on {spec.dataset}
           </button>
         ) : (
-          <button type="button" className="danger" onClick={() => void c.cancelJob()} data-testid="cancel-button">
+          <button type="button" className="danger" onClick={() => void lab.job.cancel()} data-testid="cancel-button">
             Cancel
           </button>
         )}
         {v.status === "invalid" && <span className="error-text">Fix the marked fields to train.</span>}
         {v.status === "checking" && !active && <span className="muted">checking the spec…</span>}
         {jv.end?.state === "done" && jv.end.model_id && (
-          <button type="button" onClick={() => void c.exploreTrained(jv.end!.model_id!)} data-testid="explore-trained">
+          <button type="button" onClick={() => void lab.exploreTrained(jv.end!.model_id!)} data-testid="explore-trained">
             Explore this model
           </button>
         )}
@@ -84,7 +87,7 @@ export function TrainPanel() {
 
 /** Before any job: how the model in use was trained, from its saved history. */
 function History() {
-  const model = useLab((s) => s.model);
+  const model = useModel(selectDetail);
   const history = model?.history;
   if (!model || !history || !history.epochs.length) return null;
   const steps = history.losses.length;
@@ -103,23 +106,7 @@ function History() {
 function EpochTable({ epochs, testId = "epoch-table" }: { epochs: EpochMetrics[]; testId?: string }) {
   return (
     <table className="epoch-table" data-testid={testId}>
-      <thead>
-        <tr>
-          <th scope="col">epoch</th>
-          <th scope="col" className="num">
-            train loss
-          </th>
-          <th scope="col" className="num">
-            test loss
-          </th>
-          <th scope="col" className="num">
-            PSNR
-          </th>
-          <th scope="col" className="num">
-            SSIM
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={["epoch", { label: "train loss", num: true }, { label: "test loss", num: true }, { label: "PSNR", num: true }, { label: "SSIM", num: true }]} />
       <tbody>
         {epochs.map((e) => (
           <tr key={e.epoch}>
@@ -136,7 +123,7 @@ function EpochTable({ epochs, testId = "epoch-table" }: { epochs: EpochMetrics[]
 }
 
 function Probes() {
-  const snap = useLab((s) => s.jobView.snapshot)!;
+  const snap = useJob(selectSnapshot)!;
   const [layerName, setLayerName] = useState<string>("");
   const layer = snap.activations.find((l) => l.name === layerName) ?? snap.activations[0];
   const ranges = useMemo(() => (layer ? displayRanges([layer.tensor], "channel") : []), [layer]);

@@ -1,8 +1,9 @@
 // Traversal: two code dimensions swept around the current code, every other dimension held; the
 // grid shows what each direction of the latent space means to the decoder.
 import { useState } from "react";
-import { useController } from "../state/context";
-import { useLab } from "../state/store";
+import { useSessions } from "../state/context";
+import { selectLatent, useExplore } from "../state/slices/explore";
+import { selectModelId, useModel } from "../state/slices/model";
 import { gridRows } from "../lib/viz/imagebatch";
 import { num } from "../lib/format";
 import { ImageRow } from "./ImageRow";
@@ -30,10 +31,10 @@ function DimSelect(props: { label: string; value: number; dims: number; onChange
 }
 
 export function Traverse() {
-  const c = useController();
-  const modelId = useLab((s) => s.modelId);
+  const { explore } = useSessions();
+  const modelId = useModel(selectModelId);
   // Around the current code: the sliders' values (the drawing's code until a slider moves).
-  const latent = useLab((s) => s.latent);
+  const latent = useExplore(selectLatent);
   const dims = latent?.length ?? 0;
   const [x, setX] = useState(0);
   const [y, setY] = useState(1);
@@ -42,7 +43,7 @@ export function Traverse() {
   const dx = Math.min(x, Math.max(0, dims - 1));
   const dy = y >= dims || y === dx ? -1 : y;
   const swept = dy < 0 ? [dx] : [dx, dy];
-  const req = useLatest((signal) => c.traverse(latent!, swept, steps, signal, span), [modelId, latent, dx, dy, steps, span], !!(modelId && latent && dims), 150);
+  const req = useLatest((signal) => explore.traverse(latent!, swept, steps, span, signal), [modelId, latent, dx, dy, steps, span], !!(modelId && latent && dims), 150);
   const grid = req.data;
   const rows = grid ? gridRows(grid.images, grid.dims.length) : [];
   return (

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { count, duration, flops, num, shape, shapeFlow, specLine } from "./format";
 import type { ModelSpec } from "../api/types";
-import { defaultSpec } from "../state/store";
+import { defaultSpec } from "../state/slices/draft";
 
 // The default spec (AE-32-64-L16) is the fixture: one definition, in the store.
-const spec: ModelSpec = defaultSpec;
+const spec: ModelSpec = defaultSpec();
 
 describe("format", () => {
   it("counts", () => {

@@ -1,6 +1,7 @@
 // Numbers and specs as short text for labels.
 import type { LayerRow, ModelSummary } from "../api/types";
 import type { components } from "../api/generated/openapi";
+import { BLOCK_DEFAULTS, IMAGE_SIDE } from "../api/generated/spec";
 
 type AnySpec = components["schemas"]["ModelSpec"];
 
@@ -57,7 +58,7 @@ export function shape(s: readonly number[]): string {
 export function specLine(spec: AnySpec): string {
   const parts: string[] = [];
   for (const b of spec.blocks ?? []) {
-    parts.push(`conv ${b.filters}${b.kernel !== 3 ? ` (${b.kernel}×${b.kernel})` : ""}`);
+    parts.push(`conv ${b.filters}${b.kernel !== BLOCK_DEFAULTS.kernel ? ` (${b.kernel}×${b.kernel})` : ""}`);
     parts.push(spec.downsample === "maxpool" ? "pool" : "stride 2");
   }
   if (spec.downsample === "stride") {
@@ -71,7 +72,7 @@ export function specLine(spec: AnySpec): string {
 
 /** The shapes as data flows: "28×28×1 → 28×28×32 → 14×14×32 → …". */
 export function shapeFlow(layers: LayerRow[]): string {
-  return ["28×28×1", ...layers.map((l) => shape(l.shape))].join(" → ");
+  return [shape([IMAGE_SIDE, IMAGE_SIDE, 1]), ...layers.map((l) => shape(l.shape))].join(" → ");
 }
 
 /** A model's stored test metric, trying each key in turn (older files name them differently). */

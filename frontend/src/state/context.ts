@@ -1,10 +1,11 @@
 import { createContext, useContext } from "react";
-import type { LabController } from "./controller";
+import type { Lab } from "./lab";
 
-export const ControllerContext = createContext<LabController | null>(null);
+export const LabContext = createContext<Lab | null>(null);
 
-export function useController(): LabController {
-  const c = useContext(ControllerContext);
-  if (!c) throw new Error("useController outside <ControllerContext.Provider>");
-  return c;
+/** The page's sessions: what a component calls when the user does something. */
+export function useSessions(): Lab {
+  const lab = useContext(LabContext);
+  if (!lab) throw new Error("useSessions outside <LabContext.Provider>");
+  return lab;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compareCandidate, decodedView, defaultCorruption, exploreView, initialModel, startDecoded } from "./views";
 import type { ModelSummary } from "../api/types";
 import { bytesToBase64 } from "../lib/viz/tensor8";
-import type { ExploreView } from "./store";
+import type { ExploreView } from "./slices/explore";
 
 const m = (id: string, pretrained: boolean, dataset: string, created: string) => ({ id, pretrained, dataset, created }) as ModelSummary;
 

@@ -1,8 +1,9 @@
 // What the page shows, built from what the service answers, and which model to show: pure functions of
-// their arguments (tested in views.test.ts); the controller calls them and writes the store.
+// their arguments (tested in views.test.ts); the sessions call them and write the store slices.
+import { IMAGE_PIXELS, SPEC_DEFAULTS } from "../api/generated/spec";
 import type { Corruption, DecodeResult, ExploreResult, ModelSpec, ModelSummary } from "../api/types";
 import { decodeLayers } from "./job";
-import type { DecodedView, ExploreView } from "./store";
+import type { DecodedView, ExploreView } from "./slices/explore";
 
 /** Non-finite values arrive as null; a picture needs numbers. */
 export const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
@@ -39,7 +40,7 @@ export function startDecoded(result: ExploreView | null, latent: number[]): Deco
   return {
     requestId: -1,
     latent,
-    reconstruction: result?.reconstruction ?? new Float32Array(784),
+    reconstruction: result?.reconstruction ?? new Float32Array(IMAGE_PIXELS),
     layers: result?.layers.filter((l) => l.part === "decoder") ?? [],
   };
 }
@@ -60,7 +61,7 @@ export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
 /** The noise a model is explored with at first: a denoising model's own training corruption. */
 export function defaultCorruption(spec: Partial<ModelSpec> | undefined): Corruption | null {
   if (spec?.variant !== "denoising") return null;
-  return { kind: spec.corruption ?? "gaussian", level: spec.corruption_level ?? 0.3, seed: 0 };
+  return { kind: spec.corruption ?? SPEC_DEFAULTS.corruption, level: spec.corruption_level ?? SPEC_DEFAULTS.corruption_level, seed: 0 };
 }
 
 /** The second model Compare opens with: another model of the same dataset, then of another

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Projection } from "../../api/types";
+import type { LatentMap } from "../../api/types";
 import { axisNames, inputPoint, mapTabs, progressText, serverPlaced } from "./mapview";
 
-const map = (method: Projection["method"], extra: Partial<Projection> = {}): Projection => ({
+const map = (method: LatentMap["method"], extra: Partial<LatentMap> = {}): LatentMap => ({
   method,
   count: 2,
   points: [
@@ -26,7 +26,7 @@ describe("mapTabs", () => {
   });
 
   it("knows which maps the server places the input on, and names their axes", () => {
-    expect(["pca", "tsne", "umap", "latent"].filter((m) => serverPlaced(m as Projection["method"]))).toEqual(["tsne", "umap"]);
+    expect(["pca", "tsne", "umap", "latent"].filter((m) => serverPlaced(m as LatentMap["method"]))).toEqual(["tsne", "umap"]);
     expect(axisNames("pca")).toEqual(["PC1", "PC2"]);
     expect(axisNames("tsne")).toEqual(["t-SNE 1", "t-SNE 2"]);
     expect(axisNames("latent")).toEqual(["z0", "z1"]); // as the sliders name them

@@ -1,8 +1,8 @@
 // The latent map's choices, pure: which maps a model offers, what each one shows, and where the
 // current input goes on the chosen one (PCA and the latent plane: placed here from the map's mean and
 // components; t-SNE and UMAP: placed by the server, in the explore and decode answers).
-import type { MapMethod, PlacedMap, Projection } from "../../api/types";
-import { projectLatent } from "./projection";
+import type { LatentMap, MapMethod, PlacedMap } from "../../api/types";
+import { projectLatent } from "./mapscale";
 
 export interface MapTab {
   method: MapMethod;
@@ -60,23 +60,23 @@ export function axisNames(method: MapMethod): [string, string] {
 export type Positions = Record<string, number[]> | null | undefined;
 
 /**
- * Where the current input sits on `projection`'s map, or null when unknown: from the latent for maps
+ * Where the current input sits on `map`, or null when unknown: from the latent for maps
  * the browser places (PCA, the latent plane), from the newest server answer for the others (the
  * decode's while the sliders are moved, else the explore's).
  */
 export function inputPoint(
-  projection: Projection | null,
+  map: LatentMap | null,
   latent: ArrayLike<number> | null,
   positions: { explore: Positions; decode: Positions },
   slidersMoved: boolean,
 ): [number, number] | null {
-  if (!projection || !latent) return null;
-  if (!serverPlaced(projection.method)) {
-    if (latent.length !== projection.mean.length) return null;
-    return projectLatent(latent, projection.mean, projection.components);
+  if (!map || !latent) return null;
+  if (!serverPlaced(map.method)) {
+    if (latent.length !== map.mean.length) return null;
+    return projectLatent(latent, map.mean, map.components);
   }
   const source = slidersMoved ? positions.decode : positions.explore;
-  const p = source?.[projection.method];
+  const p = source?.[map.method];
   return p && p.length === 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]) ? [p[0]!, p[1]!] : null;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitScale } from "./projection";
+import { fitScale } from "./mapscale";
 import { planeSweep, planeTiles } from "./planegrid";
 
 describe("the decoded grid over a latent plane", () => {

@@ -1,6 +1,6 @@
 // The decoded grid over a 2-D model's latent plane: which traverse request tiles the map as drawn, and
-// where each decoded image goes on the canvas. Pure; LatentMap asks the server and paints.
-import { type MapScale, toCanvas } from "./projection";
+// where each decoded image goes on the canvas. Pure; the maps session asks the server, the map paints.
+import { type MapScale, toCanvas } from "./mapscale";
 
 export const PLANE_GRID_STEPS = 12;
 const MAX_SPAN = 10; // the traverse API's limit, in standard deviations
@@ -17,13 +17,14 @@ function meanStd(points: readonly (readonly number[])[], k: number): [number, nu
   return [mean, Math.sqrt(Math.max(ss / n - mean * mean, 1e-12))];
 }
 
-/** The centre of the map's box and the sweep (in each dimension's test-set standard deviations, as the
- * traverse endpoint takes it) that reaches the box's farther edge in both dimensions. */
-export function planeSweep(points: readonly (readonly number[])[], scale: MapScale): { centre: [number, number]; span: number } {
-  const centre: [number, number] = [(scale.x0 + scale.x1) / 2, (scale.y0 + scale.y1) / 2];
+/** The centre of the map's box (a MapScale's data range) and the sweep (in each dimension's test-set
+ * standard deviations, as the traverse endpoint takes it) that reaches the box's farther edge in both
+ * dimensions. */
+export function planeSweep(points: readonly (readonly number[])[], box: Pick<MapScale, "x0" | "x1" | "y0" | "y1">): { centre: [number, number]; span: number } {
+  const centre: [number, number] = [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2];
   const [, sx] = meanStd(points, 0);
   const [, sy] = meanStd(points, 1);
-  const span = Math.max((scale.x1 - scale.x0) / 2 / sx, (scale.y1 - scale.y0) / 2 / sy);
+  const span = Math.max((box.x1 - box.x0) / 2 / sx, (box.y1 - box.y0) / 2 / sy);
   return { centre, span: Math.min(Math.max(span, 0.1), MAX_SPAN) };
 }
 

@@ -1,10 +1,11 @@
-// A drawing turned into the 28x28 image the model sees, the way MNIST digits were made:
-// the stroke's bounding box is scaled (keeping its aspect ratio) to fit a 20x20 box, and the
-// result is placed in a 28x28 field so that its centre of mass sits at the centre.
+// A drawing turned into the image the model sees (IMAGE_SIDE = 28 pixels square), the way MNIST digits
+// were made: the stroke's bounding box is scaled (keeping its aspect ratio) to fit a 20x20 box, and the
+// result is placed in the 28x28 field so that its centre of mass sits at the centre.
 // One area-averaging (box-filter) resampling does scale and shift together, so edges come out
 // anti-aliased and the centring is sub-pixel exact. Pure: arrays in, arrays out.
+import { IMAGE_SIDE } from "../../api/generated/spec";
 
-export const SIDE = 28;
+export const SIDE = IMAGE_SIDE;
 export const BOX = 20;
 
 export interface Bbox {

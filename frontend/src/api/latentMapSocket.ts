@@ -1,26 +1,26 @@
 // `/ws/models/{id}/projection?method=tsne|umap`: the server starts (or follows) a slow latent map's
 // computation and streams its progress, then the map. One socket per map being waited for; the
-// controller closes it when the user picks another map or model.
+// maps session closes it when the user picks another map or model.
 import { wsUrl } from "./client";
-import type { MapMethod, Projection, ProjectionStreamMessage } from "./types";
+import type { LatentMap, LatentMapStreamMessage, MapMethod } from "./types";
 
-export interface MapProgress {
+export interface LatentMapProgress {
   state: string;
   stage: string;
   fraction: number;
 }
 
-export interface MapHandlers {
-  onProgress(progress: MapProgress): void;
-  onReady(projection: Projection): void;
+export interface LatentMapHandlers {
+  onProgress(progress: LatentMapProgress): void;
+  onReady(map: LatentMap): void;
   onError(message: string): void;
 }
 
-export class MapSocket {
+export class LatentMapSocket {
   private ws: WebSocket | null;
   private done = false;
 
-  constructor(modelId: string, method: MapMethod, private readonly handlers: MapHandlers) {
+  constructor(modelId: string, method: MapMethod, private readonly handlers: LatentMapHandlers) {
     const ws = new WebSocket(wsUrl(`/ws/models/${encodeURIComponent(modelId)}/projection?method=${method}`));
     this.ws = ws;
     ws.onmessage = (ev) => this.receive(ev.data as string);
@@ -42,9 +42,9 @@ export class MapSocket {
 
   private receive(raw: string): void {
     if (this.done) return;
-    let msg: ProjectionStreamMessage;
+    let msg: LatentMapStreamMessage;
     try {
-      msg = JSON.parse(raw) as ProjectionStreamMessage;
+      msg = JSON.parse(raw) as LatentMapStreamMessage;
     } catch {
       return;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitScale, nearestPoint, projectLatent, toCanvas } from "./projection";
+import { fitScale, nearestPoint, projectLatent, toCanvas } from "./mapscale";
 
 describe("projectLatent", () => {
   it("computes components · (latent − mean)", () => {

@@ -1,0 +1,39 @@
+// What the service offers: its datasets and its models; a model file downloaded or uploaded.
+import type { ModelSummary } from "../../api/types";
+import { catalogStore } from "../slices/catalog";
+import { message, notify, type LabClient } from "./notify";
+
+export class CatalogSession {
+  constructor(private readonly client: LabClient) {}
+
+  async loadDatasets(): Promise<void> {
+    try {
+      catalogStore.set({ datasets: await this.client.datasets() });
+    } catch {
+      /* the builder falls back to the spec's dataset names */
+    }
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const models = await this.client.models();
+      catalogStore.set({ models, modelsLoaded: true });
+    } catch (e) {
+      catalogStore.set({ modelsLoaded: true });
+      notify("error", `Could not list the models: ${message(e)}`);
+    }
+  }
+
+  downloadUrl(id: string): string {
+    return this.client.downloadUrl(id);
+  }
+
+  /** Sends a model file to the service; resolves with its entry, or rejects with the service's reason. */
+  upload(file: File): Promise<ModelSummary> {
+    return this.client.uploadModel(file);
+  }
+
+  delete(id: string): Promise<unknown> {
+    return this.client.deleteModel(id);
+  }
+}

@@ -1,0 +1,18 @@
+// The watched training job as the page shows it (folded from its socket's messages by ../job.ts).
+import type { SocketStatus } from "../../api/sockets";
+import { emptyJobView, isActive, type JobView } from "../job";
+import { slice } from "./slice";
+
+export interface JobSliceState {
+  view: JobView;
+  socket: SocketStatus;
+}
+
+export const jobStore = slice<JobSliceState>(() => ({ view: emptyJobView, socket: "closed" }));
+export const useJob = jobStore.use;
+
+export const selectJobView = (s: JobSliceState) => s.view;
+export const selectSnapshot = (s: JobSliceState) => s.view.snapshot;
+export const selectTraining = (s: JobSliceState) => isActive(s.view.job?.state);
+/** The watched job's progress in whole percent (0 before any). */
+export const selectJobPercent = (s: JobSliceState) => Math.round((s.view.job?.progress.fraction ?? 0) * 100);
