@@ -3,7 +3,13 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { Lab } from "./state/lab";
 import { LabContext } from "./state/context";
-import "./styles.css";
+// In this order: later files refine the base (each file keeps its rules' original order).
+import "./styles/base.css";
+import "./styles/explore.css";
+import "./styles/walks.css";
+import "./styles/compare.css";
+import "./styles/build.css";
+import "./styles/latentmap.css";
 
 const root = document.getElementById("root")!;
 
