@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import type { EpochMetrics } from "../api/types";
 import { lossData } from "../lib/chart";
-import { useUplot } from "./useUplot";
+import { ChartBox, useUplot } from "./Chart";
 
 export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetrics[]; totalSteps: number; stepsPerEpoch: number; height?: number; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
@@ -50,14 +50,12 @@ export function LossChart(props: { losses: (number | null)[]; epochs: EpochMetri
   }, [props.losses, props.epochs, props.stepsPerEpoch]);
 
   return (
-    <div
+    <ChartBox
+      box={box}
       className="loss-chart"
-      ref={box}
-      data-testid={props.testId ?? "loss-chart"}
-      data-points={props.losses.length}
-      data-epochs={props.epochs.length}
-      role="img"
-      aria-label={`Loss chart: ${props.losses.length} batch losses${props.losses.length ? `, latest ${props.losses[props.losses.length - 1]?.toFixed(4) ?? "not finite"}` : ""}`}
+      testId={props.testId ?? "loss-chart"}
+      data={{ "data-points": props.losses.length, "data-epochs": props.epochs.length }}
+      label={`Loss chart: ${props.losses.length} batch losses${props.losses.length ? `, latest ${props.losses[props.losses.length - 1]?.toFixed(4) ?? "not finite"}` : ""}`}
     />
   );
 }

@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import type { EpochMetrics } from "../api/types";
 import { qualityData } from "../lib/chart";
 import { num } from "../lib/format";
-import { useUplot } from "./useUplot";
+import { ChartBox, useUplot } from "./Chart";
 
 const PSNR = "#1b7837";
 const SSIM = "#762a83";
@@ -53,13 +53,12 @@ export function QualityChart(props: { epochs: EpochMetrics[]; totalEpochs: numbe
 
   const last = props.epochs.length ? [...props.epochs].sort((a, b) => a.epoch - b.epoch).at(-1)! : null;
   return (
-    <div
+    <ChartBox
+      box={box}
       className="quality-chart"
-      ref={box}
-      data-testid={props.testId ?? "quality-chart"}
-      data-epochs={props.epochs.length}
-      role="img"
-      aria-label={
+      testId={props.testId ?? "quality-chart"}
+      data={{ "data-epochs": props.epochs.length }}
+      label={
         last
           ? `Test PSNR and SSIM per epoch: after epoch ${last.epoch}, PSNR ${num(last.psnr)} dB, SSIM ${num(last.ssim)}`
           : "Test PSNR and SSIM per epoch: none yet"

@@ -1,5 +1,6 @@
 // One uPlot chart in a box: made once (per height), as wide as its box and following its width;
-// data goes in through the returned chart's setData, not a new chart.
+// data goes in through the returned chart's setData, not a new chart. The box is an image to a screen
+// reader, labelled with what the chart shows.
 import { useEffect, useRef, type RefObject } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -27,4 +28,9 @@ export function useUplot(box: RefObject<HTMLDivElement | null>, height: number, 
     };
   }, [box, height]);
   return plot;
+}
+
+/** The chart's box; `data` are its data-* attributes (what tests read: points, epochs). */
+export function ChartBox(props: { box: RefObject<HTMLDivElement | null>; className: string; testId: string; label: string; data: Record<`data-${string}`, number> }) {
+  return <div className={props.className} ref={props.box} data-testid={props.testId} {...props.data} role="img" aria-label={props.label} />;
 }
