@@ -13,13 +13,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from aevp.service import errors
+from aevp.service import errors, guard
 from aevp.service.datasource import CachedData, DataSource
 from aevp.service.deps import Services
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager, Trainer
-from aevp.service.registry import ModelRegistry
-from aevp.service.routes import datasets, explore, health, jobs, models, projections, protocol, specs, walks
+from aevp.service.models import Models
+from aevp.service.routes import datasets, explore, health, jobs, latent_maps, models, protocol, specs, walks
 from aevp.service.schemas import PROTOCOL_VERSION
 from aevp.settings import Settings
 
@@ -33,8 +33,8 @@ REST under `/api`; three WebSockets (protocol version {PROTOCOL_VERSION}, messag
 * `/ws/models/{{id}}/explore`: send `explore` (an image) or `decode` (a latent) requests, get every layer's
   activations, the latent and the reconstruction back (for `decode`: the decoder layers' activations and the
   reconstruction); the newest request of each type wins.
-* `/ws/models/{{id}}/projection?method=tsne|umap`: starts (or follows) a latent map's computation: progress,
-  then the map.
+* `/ws/models/{{id}}/latent-map?method=tsne|umap`: starts (or follows) a latent map's computation: progress,
+  then the map (`/ws/models/{{id}}/projection` is its old, deprecated name).
 
 Errors are `{{"detail": ...}}` with a 4xx status that names the problem.
 """
@@ -53,13 +53,13 @@ def create_app(
     (tests use a few hundred synthetic images)."""
     settings = settings or Settings()
     data = data or CachedData(settings.data_dir)
-    registry = ModelRegistry(settings.models_dir, settings.pretrained_dir, data, settings.maps_dir)
+    model_layer = Models(settings.models_dir, settings.pretrained_dir, data, settings.maps_dir)
     services = Services(
         settings=settings,
         data=data,
-        registry=registry,
+        models=model_layer,
         jobs=JobManager(
-            registry,
+            model_layer.store,
             data,
             max_concurrent=settings.max_concurrent_jobs,
             max_queued=settings.max_queued_jobs,
@@ -79,7 +79,7 @@ def create_app(
             with contextlib.suppress(BaseException):
                 await warm_up
             await services.jobs.shutdown()
-            registry.close()
+            model_layer.close()
 
     app = FastAPI(
         title="AeVP",
@@ -95,12 +95,13 @@ def create_app(
     app.state.services = services
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
     errors.install(app)
-    for module in (health, datasets, specs, models, projections, explore, walks, jobs, protocol):
+    guard.install(app)
+    for module in (health, datasets, specs, models, latent_maps, explore, walks, jobs, protocol):
         app.include_router(module.router, prefix="/api")
     app.include_router(models.upload_router, prefix="/api")
     app.include_router(explore.ws_router)
     app.include_router(jobs.ws_router)
-    app.include_router(projections.ws_router)
+    app.include_router(latent_maps.ws_router)
     frontend = settings.frontend_dir
     if frontend is not None and frontend.is_dir():  # last: /api, /ws and /docs take precedence
         app.mount("/", StaticFiles(directory=frontend, html=True), name="frontend")
@@ -109,20 +110,18 @@ def create_app(
 
 async def _warm_up(services: Services) -> None:
     """Load and compile every model off the event loop; /api/health says ready afterwards."""
-    registry = services.registry
+    model_layer = services.models
+    warm = services.settings.warm_models
     try:
-        if services.settings.warm_models:
-            await registry.run(registry.warm_all, interactive=False)
-        else:
-            await registry.run(registry.scan, interactive=False)
+        await model_layer.run(model_layer.warm_up, warm, interactive=False)
     except Exception:  # warm-up is an optimisation: models still load on first use
         log.exception("warm-up failed")
     services.ready = True
-    log.info("ready: %d models", registry.count())
-    if services.settings.warm_models:
+    log.info("ready: %d models", model_layer.store.count())
+    if warm:
         # The slider ranges of the shipped models, computed after "ready" on the background
         # executor: the first page asks for them, and would otherwise wait about a second each.
         try:
-            await registry.run(registry.warm_latent_stats, interactive=False)
+            await model_layer.run(model_layer.latents.warm, interactive=False)
         except Exception:
             log.exception("latent statistics warm-up failed")

@@ -7,23 +7,12 @@ synthetic images instead of the 70,000 real ones.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from aevp.data import Dataset
+from aevp.data import Dataset, DatasetStatus
 
 TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
-
-
-@dataclass(frozen=True)
-class Availability:
-    name: str
-    cached: bool
-    verified: bool
-    source: str | None
-    train_size: int | None
-    test_size: int | None
 
 
 class DataUnavailable(Exception):
@@ -35,7 +24,9 @@ class DataSource(Protocol):
 
     def class_names(self, name: str) -> tuple[str, ...]: ...
 
-    def status(self, name: str) -> Availability: ...
+    def status(self, name: str) -> DatasetStatus:
+        """Whether it is cached and verified, where it came from, and its sizes; never raises."""
+        ...
 
     def load(self, name: str) -> Dataset:
         """Raises DataUnavailable with a message saying what to do."""
@@ -56,7 +47,7 @@ class CachedData:
     def __init__(self, data_dir: Path) -> None:
         self._data_dir = data_dir
         self._loaded: dict[str, Dataset] = {}
-        self._status: dict[str, tuple[Path, tuple[int, int] | None, Availability]] = {}
+        self._status: dict[str, tuple[tuple[int, int] | None, DatasetStatus]] = {}
         self._lock = threading.Lock()
 
     def names(self) -> tuple[str, ...]:
@@ -69,23 +60,22 @@ class CachedData:
 
         return tuple(CLASS_NAMES[name])
 
-    def status(self, name: str) -> Availability:
+    def status(self, name: str) -> DatasetStatus:
         """The cache's status; verifying it reads and hashes the arrays, so it is redone only when the
         cache file changes."""
         from aevp.data import DataError, dataset_status
 
         with self._lock:
             known = self._status.get(name)
-        if known is not None and _stamp(known[0]) == known[1]:
-            return known[2]
+        if known is not None and _stamp(known[1].path) == known[0]:
+            return known[1]
         try:
             s = dataset_status(name, self._data_dir)
         except DataError:
-            return Availability(name, False, False, None, None, None)
-        availability = Availability(name, bool(s.cached), bool(s.verified), s.source, s.train_size, s.test_size)
+            return DatasetStatus(name, False, False, None, None, None, self._data_dir)
         with self._lock:
-            self._status[name] = (Path(s.path), _stamp(Path(s.path)), availability)
-        return availability
+            self._status[name] = (_stamp(Path(s.path)), s)
+        return s
 
     def load(self, name: str) -> Dataset:
         from aevp.data import DataError, load_dataset

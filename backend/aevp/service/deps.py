@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
@@ -12,7 +11,7 @@ from starlette.requests import HTTPConnection
 from aevp.service.datasource import DataSource
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager
-from aevp.service.registry import ModelRegistry
+from aevp.service.models import Models
 from aevp.settings import Settings
 
 
@@ -22,25 +21,18 @@ class Services:
 
     settings: Settings
     data: DataSource
-    registry: ModelRegistry
+    models: Models
     jobs: JobManager
     hub: Hub
     ready: bool = False
-
-    def origin_allowed(self, conn: HTTPConnection) -> bool:
-        """WebSockets skip CORS, so check the Origin a browser sends: same host, or an allowed origin."""
-        origin = conn.headers.get("origin")
-        if origin is None or origin in self.settings.cors_origins or "*" in self.settings.cors_origins:
-            return True
-        return urlsplit(origin).netloc == conn.headers.get("host")
 
 
 def get_services(conn: HTTPConnection) -> Services:
     return conn.app.state.services
 
 
-def get_registry(conn: HTTPConnection) -> ModelRegistry:
-    return get_services(conn).registry
+def get_models(conn: HTTPConnection) -> Models:
+    return get_services(conn).models
 
 
 def get_jobs(conn: HTTPConnection) -> JobManager:
@@ -52,6 +44,6 @@ def get_data(conn: HTTPConnection) -> DataSource:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
+ModelsDep = Annotated[Models, Depends(get_models)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 DataDep = Annotated[DataSource, Depends(get_data)]

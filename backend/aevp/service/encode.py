@@ -11,20 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from aevp.ml.spec import LayerInfo
-from aevp.service.latent_schemas import ImageBatch
-from aevp.service.schemas import (
-    IMAGE_SIDE,
-    ExploreResult,
-    LayerActivation,
-    SnapshotMessage,
-    Tensor8,
-)
+from aevp.ml.spec import IMAGE_SIZE, LayerInfo
+from aevp.service.schemas import ImageBatch, LayerActivation, SnapshotMessage, Tensor8
 
 
 def image_array(values: Sequence[float] | Sequence[Sequence[float]]) -> np.ndarray:
     """A validated image (784 values or 28 rows) -> float32 (28, 28) in 0..1; 0..255 when any value is > 1."""
-    image = np.asarray(values, dtype=np.float32).reshape(IMAGE_SIDE, IMAGE_SIDE)
+    image = np.asarray(values, dtype=np.float32).reshape(IMAGE_SIZE, IMAGE_SIZE)
     if image.max(initial=0.0) > 1.0:
         image = image / np.float32(255.0)
     return image
@@ -127,10 +120,6 @@ def latent_sigma(activations: Mapping[str, np.ndarray], index: int = 0) -> list[
     """A VAE's standard deviation per latent dimension, from its 'latent_logvar' activation; else None."""
     logvar = activations.get("latent_logvar")
     return None if logvar is None else finite_list(np.exp(0.5 * np.asarray(logvar[index], np.float64)))
-
-
-def explore_model(*args: Any, **kwargs: Any) -> ExploreResult:
-    return ExploreResult.model_construct(**explore_result(*args, **kwargs))
 
 
 def decode_result(

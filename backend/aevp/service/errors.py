@@ -16,10 +16,17 @@ from starlette.responses import JSONResponse, Response
 
 from aevp.ml.checkpoint import CheckpointError
 from aevp.service.datasource import DataUnavailable
+from aevp.service.faults import (
+    DatasetNotFound,
+    InvalidField,
+    LatentSizeMismatch,
+    MapUnavailable,
+    ModelNotFound,
+    ModelReadOnly,
+    NotVae,
+    WalkInvalid,
+)
 from aevp.service.jobs import JobNotFound, QueueFull
-from aevp.service.maps import MapUnavailable
-from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelReadOnly
-from aevp.service.walks import NotVae, WalkInvalid
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +34,7 @@ log = logging.getLogger(__name__)
 STATUS_OF: dict[type[Exception], int] = {
     ModelNotFound: 404,
     JobNotFound: 404,
+    DatasetNotFound: 404,
     ModelReadOnly: 403,
     DataUnavailable: 409,
     QueueFull: 429,
@@ -61,13 +69,14 @@ def validation_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
-def field_error(loc: list[str | int], msg: str, kind: str = "value_error") -> RequestValidationError:
-    """A 422 for a check that needs more than the schema (e.g. a label the dataset does not have)."""
-    return RequestValidationError([{"loc": tuple(loc), "msg": msg, "type": kind}])
-
-
 async def _validation(request: Request, exc: RequestValidationError) -> Response:
     return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
+
+
+async def _invalid_field(request: Request, exc: InvalidField) -> Response:
+    """Shaped as the schema's own 422s, so clients read one error format."""
+    error = {"loc": tuple(exc.loc), "msg": str(exc), "type": "value_error"}
+    return await _validation(request, RequestValidationError([error]))
 
 
 async def _http(request: Request, exc: HTTPException) -> Response:
@@ -95,6 +104,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidField, _invalid_field)  # type: ignore[arg-type]
     for exc_type in STATUS_OF:
         app.add_exception_handler(exc_type, _domain)
     app.add_exception_handler(Exception, _unexpected)

@@ -81,7 +81,7 @@ MAP_STATUS: dict[str, Any] = {
     "stage": "optimisation",
     "fraction": 0.42,
     "error": None,
-    "stream": "/ws/models/ae-32-64-l16-mnist/projection?method=tsne",
+    "stream": "/ws/models/ae-32-64-l16-mnist/latent-map?method=tsne",
 }
 SAMPLE_LIST: dict[str, Any] = {
     "dataset": "mnist",

@@ -1,155 +1,76 @@
-"""One explore WebSocket session: requests in, results out, the newest request of each type wins.
+"""Explore and decode answers, the same for the REST routes and the explore WebSocket.
 
-A reader task parses each message as it arrives and keeps only the newest explore and the newest decode
-request; a worker answers whatever is pending, one at a time, on the registry's interactive executor
-(the answer, JSON included, is built there, off the event loop). While the client drags a slider faster
-than the model answers, the requests in between are skipped rather than queued. A malformed message gets
-an `error` message; the socket stays open.
+`explore` runs one image through a model (every activation, the latent, the reconstruction and its
+error) and `decode` one latent through the decoder; each places the latent on the requested latent maps.
+Both return the answer's wire fields, so each caller wraps them in its own model (a REST result, or a
+WebSocket message with its request id) and builds the JSON off the event loop. Synchronous: run them on
+the interactive executor.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import logging
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
-from starlette.websockets import WebSocket, WebSocketDisconnect
+import numpy as np
 
-from aevp.ml.checkpoint import CheckpointError
-from aevp.service.encode import image_array
-from aevp.service.hub import CLOSE_NOT_FOUND
-from aevp.service.maps import MapUnavailable
-from aevp.service.registry import LatentSizeMismatch, ModelNotFound, ModelRegistry
-from aevp.service.schemas import (
-    DecodeMessage,
-    DecodeResultMessage,
-    ErrorMessage,
-    ExploreMessage,
-    ExploreResultMessage,
-    explore_client_adapter,
-)
-
-log = logging.getLogger(__name__)
-MAX_MESSAGE_CHARS = 256 * 1024  # an image is 784 numbers; anything this big is not a request
+from aevp.service import encode
+from aevp.service.faults import LatentSizeMismatch
+from aevp.service.models import Models
+from aevp.service.schemas import Corruption, DecodeResult, ExploreResult
 
 
-def describe(error: ValidationError) -> str:
-    """The first few problems of a message, each with where it is: 'explore.image: image has 3 values'."""
-    parts = []
-    for err in error.errors(include_url=False, include_input=False)[:3]:
-        loc = ".".join(str(x) for x in err["loc"])
-        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
-    return "; ".join(parts)
+def check_latent_size(model_id: str, latent: Sequence[float], latent_dim: int) -> None:
+    if len(latent) != latent_dim:
+        raise LatentSizeMismatch(model_id, len(latent), latent_dim)
 
 
-def request_id_of(text: str) -> int | None:
-    """The request_id of a message that failed validation, when one can be read, to tag the error."""
-    with contextlib.suppress(Exception):
-        value = json.loads(text).get("request_id")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
+def explore(
+    models: Models,
+    model_id: str,
+    image: np.ndarray,
+    corruption: Corruption | None = None,
+    maps: list[str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """All activations, latent and reconstruction for one (28, 28) image in 0..1, as wire fields; with a
+    corruption, the encoder sees the corrupted image and the metrics compare with the clean one."""
+    from aevp.ml.metrics import ssim_one
+
+    inf = models.loaded.inference(model_id)
+    seen = image
+    if corruption is not None:
+        seen = inf.corrupt(image[None], corruption.kind, corruption.level, corruption.seed)[0]
+        extra["corrupted"] = encode.finite_list(seen)
+    out = inf.explore(seen[None])
+    ssim = ssim_one(out.reconstruction[0], image)
+    layers = models.store.get(model_id).spec.layers()
+    fields = encode.explore_result(
+        layers, image, out.latent, out.reconstruction, out.activations, ssim=ssim, **extra
+    )
+    if maps:
+        fields["map_positions"] = models.latents.positions(model_id, fields["latent"], maps)
+    return fields
 
 
-def answer(registry: ModelRegistry, model_id: str, message: ExploreMessage | DecodeMessage) -> str:
-    """Runs on the interactive executor: compute, then serialise, so the event loop only sends."""
-    try:
-        if isinstance(message, ExploreMessage):
-            fields = registry.explore(
-                model_id, image_array(message.image), message.corruption, request_id=message.request_id
-            )
-            if message.maps:
-                fields["map_positions"] = registry.maps.positions(model_id, fields["latent"], message.maps)
-            return ExploreResultMessage.model_construct(**fields).model_dump_json()
-        fields = registry.decode(model_id, message.latent, request_id=message.request_id)
-        if message.maps:
-            fields["map_positions"] = registry.maps.positions(model_id, message.latent, message.maps)
-        return DecodeResultMessage.model_construct(**fields).model_dump_json()
-    except (LatentSizeMismatch, ModelNotFound, CheckpointError, MapUnavailable) as e:
-        return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
+def decode(
+    models: Models, model_id: str, latent: Sequence[float], maps: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The reconstruction of one latent vector and every decoder layer's activations, as wire fields."""
+    entry = models.store.get(model_id)
+    check_latent_size(model_id, latent, entry.spec.latent_dim)
+    recon, acts = models.loaded.inference(model_id).decode_explore(np.asarray(latent, dtype=np.float32)[None])
+    fields = encode.decode_result(entry.spec.layers(), recon, acts, **extra)
+    if maps:
+        fields["map_positions"] = models.latents.positions(model_id, list(latent), maps)
+    return fields
 
 
-async def serve(ws: WebSocket, registry: ModelRegistry, model_id: str) -> None:
-    try:
-        await registry.run(registry.get, model_id, interactive=False)
-    except ModelNotFound as e:
-        await ws.send_text(ErrorMessage(message=str(e)).model_dump_json())
-        await ws.close(CLOSE_NOT_FOUND)
-        return
-    session = _Session(ws, registry, model_id)
-    await session.run()
+def explore_result(
+    models: Models, model_id: str, image: np.ndarray, corruption: Corruption | None, maps: list[str] | None
+) -> ExploreResult:
+    return ExploreResult.model_construct(**explore(models, model_id, image, corruption, maps))
 
 
-class _Session:
-    def __init__(self, ws: WebSocket, registry: ModelRegistry, model_id: str) -> None:
-        self.ws = ws
-        self.registry = registry
-        self.model_id = model_id
-        self.pending: dict[str, ExploreMessage | DecodeMessage] = {}
-        self.wake = asyncio.Event()
-        self.send_lock = asyncio.Lock()
-        self.skipped = 0
-
-    async def send(self, text: str) -> None:
-        async with self.send_lock:
-            await self.ws.send_text(text)
-
-    async def run(self) -> None:
-        reader = asyncio.create_task(self.read())
-        worker = asyncio.create_task(self.work())
-        try:
-            done, _ = await asyncio.wait({reader, worker}, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                exc = task.exception()
-                if exc is not None and not isinstance(exc, WebSocketDisconnect | OSError | RuntimeError):
-                    log.error("explore session failed", exc_info=exc)
-        finally:
-            for task in (reader, worker):
-                task.cancel()
-            await asyncio.gather(reader, worker, return_exceptions=True)
-
-    async def read(self) -> None:
-        while True:
-            message = await self.ws.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            text = message.get("text")
-            if text is None:
-                await self.error(None, "send JSON text messages, not binary frames")
-                continue
-            if len(text) > MAX_MESSAGE_CHARS:
-                await self.error(None, f"message too large ({len(text)} characters)")
-                continue
-            try:
-                request = explore_client_adapter.validate_json(text)
-            except ValidationError as e:
-                await self.error(request_id_of(text), describe(e))
-                continue
-            if request.type in self.pending:
-                self.skipped += 1
-            self.pending[request.type] = request  # the newest of each type wins
-            self.wake.set()
-
-    async def work(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            while self.pending:
-                request = self.pending.pop(next(iter(self.pending)))
-                try:
-                    text = await loop.run_in_executor(
-                        self.registry.interactive, answer, self.registry, self.model_id, request
-                    )
-                except Exception as e:  # a bug must not end the session; the client hears about it
-                    log.exception("explore request failed")
-                    text = ErrorMessage(
-                        request_id=request.request_id, message=f"internal error ({type(e).__name__})"
-                    ).model_dump_json()
-                await self.send(text)
-
-    async def error(self, request_id: Any, message: str) -> None:
-        await self.send(ErrorMessage(request_id=request_id, message=message).model_dump_json())
+def decode_result(models: Models, model_id: str, latent: Sequence[float], maps: list[str] | None) -> DecodeResult:
+    return DecodeResult.model_construct(**decode(models, model_id, latent, maps))

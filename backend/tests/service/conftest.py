@@ -90,7 +90,7 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
 @pytest.fixture()
 def user_model(server: LiveServer) -> str:
     """A user model (deletable), saved straight into the server's models folder."""
-    entry = server.services.registry.save(TINY, random_params(TINY), {"test_loss": 0.4}, None)
+    entry = server.services.models.store.save(TINY, random_params(TINY), {"test_loss": 0.4}, None)
     return entry.id
 
 
@@ -115,6 +115,15 @@ def read_until_closed(ws: ClientConnection, timeout_s: float = 120.0) -> list[di
         except ConnectionClosed:
             return messages
         messages.append(json.loads(text))
+
+
+def expect_error_then_close(ws: ClientConnection, fragment: str, code: int) -> None:
+    """The server's one `error` message (naming `fragment`), then its close with `code`."""
+    message = json.loads(ws.recv(timeout=10))
+    assert message["type"] == "error" and fragment in message["message"], message
+    with pytest.raises(ConnectionClosed):
+        ws.recv(timeout=10)
+    assert ws.close_code == code
 
 
 def wait_for_job(client: httpx.Client, job_id: str, timeout_s: float = 120.0, poll_s: float = 0.05) -> dict:

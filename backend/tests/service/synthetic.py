@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from aevp.data import CLASS_NAMES, DATASET_NAMES, Dataset
-from aevp.service.datasource import Availability, DataUnavailable
+from aevp.data import CLASS_NAMES, DATASET_NAMES, Dataset, DatasetStatus
+from aevp.service.datasource import DataUnavailable
 
 
 def make_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,10 +37,10 @@ class SyntheticData:
     def class_names(self, name: str) -> tuple[str, ...]:
         return tuple(CLASS_NAMES[name])
 
-    def status(self, name: str) -> Availability:
+    def status(self, name: str) -> DatasetStatus:
         if name in self.missing:
-            return Availability(name, False, False, None, None, None)
-        return Availability(name, True, True, "synthetic", self.n_train, self.n_test)
+            return DatasetStatus(name, False, False, None, None, None, Path("synthetic"))
+        return DatasetStatus(name, True, True, "synthetic", self.n_train, self.n_test, Path("synthetic"))
 
     def load(self, name: str) -> Dataset:
         if name in self.missing:

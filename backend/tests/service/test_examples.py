@@ -12,8 +12,7 @@ from typing import Any
 
 import httpx
 
-from aevp.service.routes.jobs import JobId
-from aevp.service.routes.models import USER_MODEL_EXAMPLE
+from aevp.service.routes.params import USER_MODEL_EXAMPLE, JobId
 from tests.service.conftest import TINY, wait_for_job
 from tests.service.server import LiveServer
 

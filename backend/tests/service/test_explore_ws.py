@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import socket
+import time
 
 import numpy as np
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
 
 from aevp.ml.spec import ModelSpec
-from tests.service.conftest import PRETRAINED_ID, image_of, ws_connect
+from tests.service.conftest import PRETRAINED_ID, expect_error_then_close, image_of, wait_until, ws_connect
 from tests.service.server import LiveServer
 
 PATH = f"/ws/models/{PRETRAINED_ID}/explore"
@@ -157,11 +161,7 @@ def test_binary_frames_are_refused_politely(server: LiveServer) -> None:
 
 def test_unknown_model_closes_with_4404(server: LiveServer) -> None:
     with ws_connect(server, "/ws/models/no-such-model/explore") as ws:
-        message = json.loads(ws.recv(timeout=10))
-        assert message["type"] == "error" and "no-such-model" in message["message"]
-        with pytest.raises(ConnectionClosed):
-            ws.recv(timeout=10)
-    assert ws.close_code == 4404
+        expect_error_then_close(ws, "no-such-model", 4404)
 
 
 def test_foreign_origin_is_refused_and_allowed_origin_accepted(server: LiveServer) -> None:
@@ -179,12 +179,29 @@ def test_too_many_clients_are_told_to_come_back(server: LiveServer) -> None:
     hub.max_clients = hub.stats.connected + 1
     try:
         with ws_connect(server, PATH) as first, ws_connect(server, PATH) as second:
-            message = json.loads(second.recv(timeout=10))
-            assert message["type"] == "error" and "too many" in message["message"]
-            with pytest.raises(ConnectionClosed):
-                second.recv(timeout=10)
-            assert second.close_code == 1013
+            expect_error_then_close(second, "too many", 1013)
             first.send(explore_message(1))
             assert json.loads(first.recv(timeout=30))["request_id"] == 1
     finally:
         hub.max_clients = saved
+
+
+def test_a_client_that_stops_reading_is_dropped_after_the_send_timeout(server: LiveServer) -> None:
+    hub = server.services.hub
+    before = hub.stats.connected
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)  # before connecting: a small window
+    raw.connect(("127.0.0.1", server.port))
+    # max_queue=1: the client stops reading from the socket once one message waits unread.
+    with connect(server.ws_url + PATH, sock=raw, compression=None, max_size=None, max_queue=1) as ws:
+        wait_until(lambda: hub.stats.connected == before + 1)
+        started = time.monotonic()
+        with contextlib.suppress(ConnectionClosed, OSError, TimeoutError):
+            for i in range(2000):  # each answer is ~100 KiB: the server's sends block within a few dozen
+                ws.send(explore_message(i))
+                if hub.stats.connected == before:
+                    break
+                time.sleep(0.02)
+        wait_until(lambda: hub.stats.connected == before, timeout_s=30)
+    timeout = server.services.settings.ws_send_timeout_s
+    assert time.monotonic() - started >= timeout  # dropped by the send timeout, not at once

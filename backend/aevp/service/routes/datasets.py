@@ -2,26 +2,16 @@
 
 from typing import Annotated, Literal
 
-import numpy as np
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from aevp.data import Dataset
-from aevp.service.datasource import TITLES
+from aevp.service import datasets
 from aevp.service.deps import DataDep
-from aevp.service.errors import field_error
+from aevp.service.routes.params import DatasetName
 from aevp.service.routing import StrictJSONRoute
-from aevp.service.schemas import ClassInfo, DatasetInfo, Sample, SampleList
+from aevp.service.schemas import DatasetInfo, SampleList
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], route_class=StrictJSONRoute)
-
-DatasetName = Annotated[
-    str,
-    Path(
-        description="mnist or fashion-mnist",
-        openapi_examples={"mnist": {"value": "mnist"}, "fashion": {"value": "fashion-mnist"}},
-    ),
-]
 
 
 @router.get(
@@ -31,23 +21,7 @@ DatasetName = Annotated[
     "names (e.g. 'T-shirt/top' for Fashion-MNIST class 0).",
 )
 async def list_datasets(data: DataDep) -> list[DatasetInfo]:
-    out = []
-    for name in data.names():
-        s = await run_in_threadpool(data.status, name)  # reads the cache's index: file I/O
-        classes = [ClassInfo(index=i, name=c) for i, c in enumerate(data.class_names(name))]
-        out.append(
-            DatasetInfo(
-                name=name,
-                title=TITLES.get(name, name),
-                train_size=s.train_size,
-                test_size=s.test_size,
-                cached=s.cached,
-                verified=s.verified,
-                source=s.source,
-                classes=classes,
-            )
-        )
-    return out
+    return await run_in_threadpool(datasets.dataset_infos, data)  # reads the cache's index: file I/O
 
 
 @router.get(
@@ -69,14 +43,4 @@ async def list_samples(
     limit: Annotated[int, Query(ge=1, le=256, description="At most this many images")] = 16,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many matching images")] = 0,
 ) -> SampleList:
-    if name not in data.names():
-        raise HTTPException(404, f"no dataset {name!r}; available: {', '.join(data.names())}")
-    classes = data.class_names(name)
-    if label is not None and label >= len(classes):
-        raise field_error(["query", "label"], f"label {label} is not a class of {name} (0..{len(classes) - 1})")
-    images: Dataset = await run_in_threadpool(data.load, name)  # DataUnavailable -> 409
-    xs, ys = (images.test_images, images.test_labels) if split == "test" else (images.train_images, images.train_labels)
-    indices = np.arange(len(ys)) if label is None else np.flatnonzero(ys == label)
-    page = indices[offset : offset + limit]
-    items = [Sample(index=int(i), label=int(ys[i]), image=xs[i].reshape(-1).tolist()) for i in page]
-    return SampleList(dataset=name, split=split, total=len(indices), offset=offset, items=items)
+    return await run_in_threadpool(datasets.sample_page, data, name, split, label, limit, offset)

@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, WebSocket
+from fastapi import APIRouter, Body
 
-from aevp.service import explore
-from aevp.service.deps import RegistryDep, get_services
+from aevp.service import explore, explore_socket
+from aevp.service.deps import ModelsDep
 from aevp.service.encode import image_array
-from aevp.service.hub import TooManyClients
-from aevp.service.routes.models import NOT_FOUND, ModelId
+from aevp.service.guard import GuardedSocket
+from aevp.service.routes.params import MODEL_NOT_FOUND, ModelId
 from aevp.service.routing import StrictJSONRoute
 from aevp.service.schemas import (
     EXAMPLE_IMAGE,
@@ -49,15 +49,15 @@ DECODE_EXAMPLES = {
     description="Runs one 28x28 image through the model: every layer's activations (as Tensor8 heatmaps), "
     "the latent vector, the reconstruction and its error. For scripts; the UI uses "
     "`/ws/models/{id}/explore`.",
-    responses={**NOT_FOUND, 422: {"description": "The image is not 28x28 numbers in 0..1 or 0..255"}},
+    responses={**MODEL_NOT_FOUND, 422: {"description": "The image is not 28x28 numbers in 0..1 or 0..255"}},
 )
 async def explore_model(
     model_id: ModelId,
     body: Annotated[ExploreRequest, Body(openapi_examples=EXPLORE_EXAMPLES)],
-    registry: RegistryDep,
+    models: ModelsDep,
 ) -> ExploreResult:
     image = image_array(body.image)
-    return await registry.run(registry.explore_model, model_id, image, body.corruption, body.maps)
+    return await models.run(explore.explore_result, models, model_id, image, body.corruption, body.maps)
 
 
 @router.post(
@@ -66,24 +66,16 @@ async def explore_model(
     description="The reconstruction (784 values 0..1) the decoder makes from one latent vector, and every "
     "decoder layer's activations (as Tensor8 heatmaps, in layer-table order). The latent must have as many "
     "values as the model has latent dimensions.",
-    responses={**NOT_FOUND, 422: {"description": "Wrong length, or a value that is not a finite number"}},
+    responses={**MODEL_NOT_FOUND, 422: {"description": "Wrong length, or a value that is not a finite number"}},
 )
 async def decode_model(
     model_id: ModelId,
     body: Annotated[DecodeRequest, Body(openapi_examples=DECODE_EXAMPLES)],
-    registry: RegistryDep,
+    models: ModelsDep,
 ) -> DecodeResult:
-    return await registry.run(registry.decode_model, model_id, body.latent, body.maps)
+    return await models.run(explore.decode_result, models, model_id, body.latent, body.maps)
 
 
 @ws_router.websocket("/ws/models/{model_id}/explore")
-async def explore_socket(ws: WebSocket, model_id: str) -> None:
-    services = get_services(ws)
-    if not services.origin_allowed(ws):
-        await ws.close(1008)
-        return
-    try:
-        async with services.hub.admit(ws):
-            await explore.serve(ws, services.registry, model_id)
-    except TooManyClients:
-        return
+async def explore_model_socket(sock: GuardedSocket, model_id: str, models: ModelsDep) -> None:
+    await explore_socket.serve(sock, models, model_id)

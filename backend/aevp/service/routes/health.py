@@ -24,7 +24,7 @@ router = APIRouter(tags=["health"], route_class=StrictJSONRoute)
     },
 )
 async def get_health(services: ServicesDep) -> Health:
-    health = Health(status="ready" if services.ready else "starting", models=services.registry.count())
+    health = Health(status="ready" if services.ready else "starting", models=services.models.store.count())
     if not services.ready:
         return JSONResponse(health.model_dump(), status_code=503)  # type: ignore[return-value]
     return health

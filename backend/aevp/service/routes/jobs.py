@@ -2,25 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, WebSocket
+from fastapi import APIRouter, Body
 
-from aevp.service.deps import JobsDep, get_services
-from aevp.service.hub import CLOSE_NOT_FOUND, TooManyClients
+from aevp.service.deps import JobsDep, ServicesDep
+from aevp.service.guard import GuardedSocket
+from aevp.service.hub import CLOSE_NOT_FOUND
 from aevp.service.jobs import JobNotFound
+from aevp.service.routes.params import JOB_NOT_FOUND, JobId
 from aevp.service.routing import StrictJSONRoute
 from aevp.service.schemas import CreateJob, ErrorMessage, JobDetail, JobInfo
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=StrictJSONRoute)
 ws_router = APIRouter()
 
-JobId = Annotated[
-    str,
-    Path(
-        description="A job id from `POST /api/jobs`",
-        openapi_examples={"job": {"summary": "A job id", "value": "3f9c2a1b7d4e"}},
-    ),
-]
-NOT_FOUND = {404: {"description": "No job with this id"}}
 JOB_EXAMPLES = {
     "quick": {
         "summary": "A small model, one epoch (a minute on 2 cores)",
@@ -62,7 +56,7 @@ async def list_jobs(jobs: JobsDep) -> list[JobInfo]:
 @router.get(
     "/{job_id}",
     summary="Job status",
-    responses=NOT_FOUND,
+    responses=JOB_NOT_FOUND,
     description="State, progress, and every batch's loss and each epoch's metrics so far.",
 )
 async def get_job(job_id: JobId, jobs: JobsDep) -> JobDetail:
@@ -72,7 +66,7 @@ async def get_job(job_id: JobId, jobs: JobsDep) -> JobDetail:
 @router.post(
     "/{job_id}/cancel",
     summary="Cancel a job",
-    responses=NOT_FOUND,
+    responses=JOB_NOT_FOUND,
     description="A queued job ends at once; a running one stops within a batch and ends as "
     "`cancelled` (watch the stream or poll). Cancelling a finished job changes nothing.",
 )
@@ -81,19 +75,11 @@ async def cancel_job(job_id: JobId, jobs: JobsDep) -> JobInfo:
 
 
 @ws_router.websocket("/ws/jobs/{job_id}")
-async def job_socket(ws: WebSocket, job_id: str) -> None:
-    services = get_services(ws)
-    if not services.origin_allowed(ws):
-        await ws.close(1008)
-        return
+async def job_socket(sock: GuardedSocket, job_id: str, services: ServicesDep) -> None:
+    """The hub streams the job; its sends time out after the same `ws_send_timeout_s` as the guard's."""
     try:
-        async with services.hub.admit(ws):
-            try:
-                job = services.jobs.get(job_id)
-            except JobNotFound as e:
-                await ws.send_text(ErrorMessage(message=str(e)).model_dump_json())
-                await ws.close(CLOSE_NOT_FOUND)
-                return
-            await services.hub.stream_job(ws, job.topic, job.info)
-    except TooManyClients:
+        job = services.jobs.get(job_id)
+    except JobNotFound as e:
+        await sock.send_and_close(ErrorMessage(message=str(e)).model_dump_json(), CLOSE_NOT_FOUND)
         return
+    await services.hub.stream_job(sock.ws, job.topic, job.info)

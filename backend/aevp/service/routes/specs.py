@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from aevp.ml.spec import ModelSpec
+from aevp.service import specs
 from aevp.service.routing import StrictJSONRoute
-from aevp.service.schemas import LayerRow, SpecReport
+from aevp.service.schemas import ModelSpec, SpecReport
 
 router = APIRouter(prefix="/specs", tags=["specs"], route_class=StrictJSONRoute)
 
@@ -32,10 +32,4 @@ SPEC_EXAMPLES = {
     responses={422: {"description": "The spec is invalid; `detail` lists each field's problem"}},
 )
 async def validate_spec(spec: Annotated[ModelSpec, Body(openapi_examples=SPEC_EXAMPLES)]) -> SpecReport:
-    return SpecReport(
-        layers=[LayerRow.of(layer) for layer in spec.layers()],
-        params=spec.param_count,
-        forward_flops=spec.forward_flops,
-        train_flops=spec.train_flops,
-        summary=spec.summary(),
-    )
+    return specs.report(spec)

@@ -3,12 +3,16 @@ get the decoded images back as one ImageBatch."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body
 
 from aevp.service import walks
-from aevp.service.deps import RegistryDep
+from aevp.service.deps import ModelsDep
 from aevp.service.encode import image_array
-from aevp.service.latent_schemas import (
+from aevp.service.routes.params import MODEL_NOT_FOUND, ModelId, VaeModelId
+from aevp.service.routing import StrictJSONRoute
+from aevp.service.schemas import (
+    EXAMPLE_IMAGE,
+    EXAMPLE_LATENT,
     InterpolateRequest,
     InterpolateResult,
     SamplesRequest,
@@ -16,23 +20,9 @@ from aevp.service.latent_schemas import (
     TraverseRequest,
     TraverseResult,
 )
-from aevp.service.routes.models import NOT_FOUND, PRETRAINED_ID, ModelId
-from aevp.service.routing import StrictJSONRoute
-from aevp.service.schemas import EXAMPLE_IMAGE, EXAMPLE_LATENT
 
 router = APIRouter(prefix="/models", tags=["latent space"], route_class=StrictJSONRoute)
 
-PRETRAINED_VAE_ID = "vae-32-64-l16-mnist"
-VaeModelId = Annotated[
-    str,
-    Path(
-        description="A VAE's id from `GET /api/models`",
-        openapi_examples={
-            "vae": {"summary": "The shipped MNIST VAE", "value": PRETRAINED_VAE_ID},
-            "plain": {"summary": "Error 409: a plain autoencoder has no prior", "value": PRETRAINED_ID},
-        },
-    ),
-]
 INVERTED = [[255 - v for v in row] for row in EXAMPLE_IMAGE]
 INTERPOLATE_EXAMPLES = {
     "strip": {"summary": "8 steps from a digit to its negative", "value": {"a": EXAMPLE_IMAGE, "b": INVERTED}},
@@ -64,15 +54,15 @@ TRAVERSE_EXAMPLES = {
     summary="Interpolate between two images",
     description="Encodes both images (a VAE: their means), walks from a's latent to b's in `steps` steps "
     "(straight, or along the great circle, which keeps a VAE's samples typical) and decodes each one.",
-    responses={**NOT_FOUND, 422: {"description": "An image is not 28x28, or steps is out of 2..32"}},
+    responses={**MODEL_NOT_FOUND, 422: {"description": "An image is not 28x28, or steps is out of 2..32"}},
 )
 async def interpolate(
     model_id: ModelId,
     body: Annotated[InterpolateRequest, Body(openapi_examples=INTERPOLATE_EXAMPLES)],
-    registry: RegistryDep,
+    models: ModelsDep,
 ) -> InterpolateResult:
     a, b = image_array(body.a), image_array(body.b)
-    return await registry.run(walks.interpolate, registry, model_id, a, b, body.steps, body.path)
+    return await models.run(walks.interpolate, models, model_id, a, b, body.steps, body.path)
 
 
 @router.post(
@@ -82,7 +72,7 @@ async def interpolate(
     "(of that dimension over the test set) and the others stay put: a strip for one dimension, a grid for two. "
     "The first call for a model encodes its test set (about a second).",
     responses={
-        **NOT_FOUND,
+        **MODEL_NOT_FOUND,
         409: {"description": "The model's dataset is not available to compute the spread of each dimension"},
         422: {"description": "Wrong latent length, a dimension out of range or twice, steps out of 2..16"},
     },
@@ -90,10 +80,10 @@ async def interpolate(
 async def traverse(
     model_id: ModelId,
     body: Annotated[TraverseRequest, Body(openapi_examples=TRAVERSE_EXAMPLES)],
-    registry: RegistryDep,
+    models: ModelsDep,
 ) -> TraverseResult:
-    return await registry.run(
-        walks.traverse, registry, model_id, body.latent, body.dims, body.steps, body.span, interactive=False
+    return await models.run(
+        walks.traverse, models, model_id, body.latent, body.dims, body.steps, body.span, interactive=False
     )
 
 
@@ -102,7 +92,7 @@ async def traverse(
     summary="Sample from a VAE's prior",
     description="Decodes `count` latents drawn from the prior N(0, I): what the VAE generates from nothing. "
     "The same seed gives the same samples.",
-    responses={**NOT_FOUND, 409: {"description": "The model is not a VAE"}},
+    responses={**MODEL_NOT_FOUND, 409: {"description": "The model is not a VAE"}},
 )
-async def samples(model_id: VaeModelId, body: SamplesRequest, registry: RegistryDep) -> SamplesResult:
-    return await registry.run(walks.samples, registry, model_id, body.count, body.seed)
+async def samples(model_id: VaeModelId, body: SamplesRequest, models: ModelsDep) -> SamplesResult:
+    return await models.run(walks.samples, models, model_id, body.count, body.seed)

@@ -1,6 +1,6 @@
 """Latent maps over HTTP and WebSocket: t-SNE/UMAP computed in the background (202, then 200), progress
-streamed, the map cached on disk for the next server, the drawing placed on the maps, and every bad input
-a clear 4xx."""
+streamed, the map cached on disk for the next server, the drawing placed on the maps, every bad input
+a clear 4xx, and the old `/projection` paths still answering (deprecated)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from aevp.ml.spec import ModelSpec
 from aevp.service.app import create_app
+from aevp.service.map_cache import map_key
+from aevp.service.schemas import ModelSpec
 from tests.service.conftest import (
     ALLOWED_ORIGIN,
     PRETRAINED_ID,
@@ -32,7 +33,7 @@ TWO_D = ModelSpec.model_validate({**TINY.model_dump(), "latent_dim": 2})  # (mod
 def wait_for_map(client: httpx.Client, model_id: str, method: str, timeout_s: float = 90.0) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        response = client.get(f"/api/models/{model_id}/projection", params={"method": method})
+        response = client.get(f"/api/models/{model_id}/latent-map", params={"method": method})
         if response.status_code == 200:
             return response.json()
         assert response.status_code == 202, response.text
@@ -55,21 +56,24 @@ def read_stream(ws, timeout_s: float = 90.0) -> tuple[list[dict], int | None]:
 def test_tsne_answers_202_then_the_map_and_places_the_drawing(
     server: LiveServer, client: httpx.Client, user_model: str
 ) -> None:
-    first = client.get(f"/api/models/{user_model}/projection", params={"method": "tsne"})
+    decode = f"/api/models/{user_model}/decode"
+    never = client.post(decode, json={"latent": [0.0] * 4, "maps": ["tsne"]})
+    assert never.status_code == 200 and never.json()["map_positions"] == {}  # no map yet: nothing placed, no error
+    first = client.get(f"/api/models/{user_model}/latent-map", params={"method": "tsne"})
     assert first.status_code == 202, first.text
     status = first.json()
     assert status["model_id"] == user_model and status["method"] == "tsne"
     assert status["state"] in ("queued", "running") and 0 <= status["fraction"] <= 1
-    assert status["stream"] == f"/ws/models/{user_model}/projection?method=tsne"
-    before = client.post(f"/api/models/{user_model}/decode", json={"latent": [0.0] * 4, "maps": ["tsne"]})
-    assert before.status_code == 200 and set(before.json()["map_positions"]) <= {"tsne"}  # placed once ready
+    assert status["stream"] == f"/ws/models/{user_model}/latent-map?method=tsne"
+    before = client.post(decode, json={"latent": [0.0] * 4, "maps": ["tsne"]}).json()["map_positions"]
+    assert before == {} or (list(before) == ["tsne"] and len(before["tsne"]) == 2)  # placed once ready
 
-    projection = wait_for_map(client, user_model, "tsne")
-    assert projection["method"] == "tsne" and projection["count"] == 128
-    points = np.asarray(projection["points"])
-    assert points.shape == (128, 2) and np.isfinite(points).all() and len(projection["labels"]) == 128
-    assert projection["explained_variance"] == projection["mean"] == projection["components"] == []
-    assert client.get(f"/api/models/{user_model}/projection", params={"method": "tsne"}).json() == projection
+    latent_map = wait_for_map(client, user_model, "tsne")
+    assert latent_map["method"] == "tsne" and latent_map["count"] == 128
+    points = np.asarray(latent_map["points"])
+    assert points.shape == (128, 2) and np.isfinite(points).all() and len(latent_map["labels"]) == 128
+    assert latent_map["explained_variance"] == latent_map["mean"] == latent_map["components"] == []
+    assert client.get(f"/api/models/{user_model}/latent-map", params={"method": "tsne"}).json() == latent_map
 
     # A test image goes where its own point is (the server's explore and the batch encode agree closely).
     test = SyntheticData().load("mnist")
@@ -92,7 +96,7 @@ def test_tsne_answers_202_then_the_map_and_places_the_drawing(
 
 
 def test_the_stream_reports_progress_then_the_map(server: LiveServer, client: httpx.Client, user_model: str) -> None:
-    with ws_connect(server, f"/ws/models/{user_model}/projection?method=umap") as ws:
+    with ws_connect(server, f"/ws/models/{user_model}/latent-map?method=umap") as ws:
         messages, code = read_stream(ws)
     assert code == 1000, messages
     assert all(m["v"] == 1 for m in messages)
@@ -102,11 +106,13 @@ def test_the_stream_reports_progress_then_the_map(server: LiveServer, client: ht
     assert fractions == sorted(fractions)
     assert messages[-1]["type"] == "map_ready" and messages[-1]["projection"]["method"] == "umap"
     assert len(messages[-1]["projection"]["points"]) == 128
-    # Ready now: a second stream sends the map at once, and so does GET.
-    with ws_connect(server, f"/ws/models/{user_model}/projection?method=umap") as ws:
-        again, code = read_stream(ws, 10)
-    assert code == 1000 and [m["type"] for m in again] == ["map_ready"]
-    assert client.get(f"/api/models/{user_model}/projection", params={"method": "umap"}).status_code == 200
+    # Ready now: a second stream sends the map at once (on the old path too), and so does GET.
+    for path in ("latent-map", "projection"):
+        with ws_connect(server, f"/ws/models/{user_model}/{path}?method=umap") as ws:
+            again, code = read_stream(ws, 10)
+        assert code == 1000 and [m["type"] for m in again] == ["map_ready"], path
+        assert again[0]["projection"] == messages[-1]["projection"]
+    assert client.get(f"/api/models/{user_model}/latent-map", params={"method": "umap"}).status_code == 200
 
 
 def test_a_new_server_reuses_the_map_on_disk_and_deleting_the_model_removes_it(
@@ -115,17 +121,17 @@ def test_a_new_server_reuses_the_map_on_disk_and_deleting_the_model_removes_it(
     settings = make_settings(tmp_path, pretrained_dir=pretrained_dir, warm_models=False)
     first = LiveServer(create_app(settings, data=SyntheticData())).start()
     try:
-        model_id = first.services.registry.save(TINY, random_params(TINY, 3), {}, None).id
+        model_id = first.services.models.store.save(TINY, random_params(TINY, 3), {}, None).id
         with httpx.Client(base_url=first.url, timeout=60) as client:
-            projection = wait_for_map(client, model_id, "tsne")
+            latent_map = wait_for_map(client, model_id, "tsne")
     finally:
         first.stop()
     assert len(list((tmp_path / "maps").glob(f"{model_id}.tsne.*.npz"))) == 1
     second = LiveServer(create_app(settings, data=SyntheticData())).start()
     try:
         with httpx.Client(base_url=second.url, timeout=60) as client:
-            response = client.get(f"/api/models/{model_id}/projection", params={"method": "tsne"})
-            assert response.status_code == 200 and response.json() == projection  # no 202: read from disk
+            response = client.get(f"/api/models/{model_id}/latent-map", params={"method": "tsne"})
+            assert response.status_code == 200 and response.json() == latent_map  # no 202: read from disk
             placed = client.post(f"/api/models/{model_id}/decode", json={"latent": [0.0] * 4, "maps": ["tsne"]})
             assert len(placed.json()["map_positions"]["tsne"]) == 2
             assert client.delete(f"/api/models/{model_id}").status_code == 204
@@ -135,33 +141,34 @@ def test_a_new_server_reuses_the_map_on_disk_and_deleting_the_model_removes_it(
 
 
 def test_a_model_with_different_weights_does_not_get_the_cached_map(server: LiveServer) -> None:
-    registry = server.services.registry
-    a = registry.save(TINY, random_params(TINY, 11), {}, None).id
-    b = registry.save(TINY, random_params(TINY, 12), {}, None).id
+    store = server.services.models.store
+    a = store.get(store.save(TINY, random_params(TINY, 11), {}, None).id).path
+    b = store.get(store.save(TINY, random_params(TINY, 12), {}, None).id).path
     labels = SyntheticData().load("mnist").test_labels
-    key = registry.maps._key
-    assert key(a, "tsne", registry.get(a).path, labels) != key(b, "tsne", registry.get(b).path, labels)
-    assert key(a, "tsne", registry.get(a).path, labels) != key(a, "umap", registry.get(a).path, labels)
+    assert map_key("tsne", a, labels) != map_key("tsne", b, labels)
+    assert map_key("tsne", a, labels) != map_key("umap", a, labels)
+    assert map_key("tsne", a, labels) != map_key("tsne", a, labels[::-1].copy())
+    assert map_key("tsne", a, labels) == map_key("tsne", a, labels.copy())
 
 
 def test_the_latent_plane_of_a_2d_model(server: LiveServer, client: httpx.Client) -> None:
-    model_id = server.services.registry.save(TWO_D, random_params(TWO_D, 4), {}, None).id
-    response = client.get(f"/api/models/{model_id}/projection", params={"method": "latent"})
+    model_id = server.services.models.store.save(TWO_D, random_params(TWO_D, 4), {}, None).id
+    response = client.get(f"/api/models/{model_id}/latent-map", params={"method": "latent"})
     assert response.status_code == 200, response.text
-    projection = response.json()
-    assert projection["method"] == "latent" and projection["components"] == [[1, 0], [0, 1]]
-    assert sum(projection["explained_variance"]) == pytest.approx(1.0)
-    latents = server.services.registry.test_latents(model_id)
-    assert np.asarray(projection["points"]) == pytest.approx(latents, abs=1e-3)
+    latent_map = response.json()
+    assert latent_map["method"] == "latent" and latent_map["components"] == [[1, 0], [0, 1]]
+    assert sum(latent_map["explained_variance"]) == pytest.approx(1.0)
+    latents = server.services.models.latents.test_latents(model_id)
+    assert np.asarray(latent_map["points"]) == pytest.approx(latents, abs=1e-3)
     placed = client.post(f"/api/models/{model_id}/decode", json={"latent": [0.5, -1.25], "maps": ["latent"]})
     assert placed.json()["map_positions"] == {"latent": [0.5, -1.25]}
 
 
 def test_bad_requests_are_4xx(server: LiveServer, client: httpx.Client) -> None:
-    url = f"/api/models/{PRETRAINED_ID}/projection"
+    url = f"/api/models/{PRETRAINED_ID}/latent-map"
     unknown = client.get(url, params={"method": "isomap"})
-    assert unknown.status_code == 422 and "method" in unknown.text
-    assert client.get("/api/models/no-such-model/projection", params={"method": "tsne"}).status_code == 404
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["query", "method"]
+    assert client.get("/api/models/no-such-model/latent-map", params={"method": "tsne"}).status_code == 404
     latent = client.get(url, params={"method": "latent"})
     assert latent.status_code == 422 and "2-D latent" in latent.json()["detail"]
     decode = f"/api/models/{PRETRAINED_ID}/decode"
@@ -175,8 +182,9 @@ def test_bad_requests_are_4xx(server: LiveServer, client: httpx.Client) -> None:
         ws.send(json.dumps({"type": "decode", "request_id": 8, "latent": [0.0] * 16, "maps": ["nope"]}))
         assert json.loads(ws.recv(timeout=30))["type"] == "error"
     for path, code in (
-        (f"/ws/models/{PRETRAINED_ID}/projection?method=isomap", 4422),
-        (f"/ws/models/{PRETRAINED_ID}/projection?method=latent", 4422),
+        (f"/ws/models/{PRETRAINED_ID}/latent-map?method=isomap", 4422),
+        (f"/ws/models/{PRETRAINED_ID}/latent-map?method=latent", 4422),
+        ("/ws/models/no-such-model/latent-map?method=tsne", 4404),
         ("/ws/models/no-such-model/projection?method=tsne", 4404),
     ):
         with ws_connect(server, path, origin=ALLOWED_ORIGIN) as ws:
@@ -189,9 +197,24 @@ def test_unfetched_dataset_is_409(tmp_path: Path, pretrained_dir: Path) -> None:
     live = LiveServer(create_app(settings, data=SyntheticData(missing=("mnist",)))).start()
     try:
         spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=4)
-        model_id = live.services.registry.save(spec, random_params(spec), {}, None).id
+        model_id = live.services.models.store.save(spec, random_params(spec), {}, None).id
         with httpx.Client(base_url=live.url, timeout=60) as client:
-            response = client.get(f"/api/models/{model_id}/projection", params={"method": "tsne"})
+            response = client.get(f"/api/models/{model_id}/latent-map", params={"method": "tsne"})
         assert response.status_code == 409 and "mnist" in response.json()["detail"]
     finally:
         live.stop()
+
+
+def test_the_old_projection_path_answers_the_same_and_is_deprecated(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    old = paths["/api/models/{model_id}/projection"]["get"]
+    new = paths["/api/models/{model_id}/latent-map"]["get"]
+    assert old["operationId"] == "getProjection" and old["deprecated"] is True
+    assert new["operationId"] == "getLatentMap" and "deprecated" not in new
+    for method in ("pca", "isomap"):
+        answers = [
+            client.get(f"/api/models/{PRETRAINED_ID}/{path}", params={"method": method})
+            for path in ("latent-map", "projection")
+        ]
+        assert [a.status_code for a in answers] == ([200, 200] if method == "pca" else [422, 422])
+        assert answers[0].json() == answers[1].json()

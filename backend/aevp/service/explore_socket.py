@@ -1,0 +1,151 @@
+"""One explore WebSocket session: requests in, results out, the newest request of each type wins.
+
+A reader task parses each message as it arrives and keeps only the newest explore and the newest decode
+request; a worker answers whatever is pending, one at a time, on the interactive executor (the answer,
+JSON included, is built there, off the event loop). While the client drags a slider faster than the
+model answers, the requests in between are skipped rather than queued. A malformed message gets an
+`error` message; the socket stays open. A client that accepts nothing for the send timeout is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from aevp.ml.checkpoint import CheckpointError
+from aevp.service import explore
+from aevp.service.encode import image_array
+from aevp.service.faults import LatentSizeMismatch, MapUnavailable, ModelNotFound
+from aevp.service.guard import Socket
+from aevp.service.hub import CLOSE_NOT_FOUND
+from aevp.service.models import Models
+from aevp.service.schemas import (
+    DecodeMessage,
+    DecodeResultMessage,
+    ErrorMessage,
+    ExploreMessage,
+    ExploreResultMessage,
+    explore_client_adapter,
+)
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE_CHARS = 256 * 1024  # an image is 784 numbers; anything this big is not a request
+
+
+def describe(error: ValidationError) -> str:
+    """The first few problems of a message, each with where it is: 'explore.image: image has 3 values'."""
+    parts = []
+    for err in error.errors(include_url=False, include_input=False)[:3]:
+        loc = ".".join(str(x) for x in err["loc"])
+        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
+    return "; ".join(parts)
+
+
+def request_id_of(text: str) -> int | None:
+    """The request_id of a message that failed validation, when one can be read, to tag the error."""
+    with contextlib.suppress(Exception):
+        value = json.loads(text).get("request_id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def answer(models: Models, model_id: str, message: ExploreMessage | DecodeMessage) -> str:
+    """Runs on the interactive executor: compute, then serialise, so the event loop only sends."""
+    try:
+        if isinstance(message, ExploreMessage):
+            image = image_array(message.image)
+            fields = explore.explore(
+                models, model_id, image, message.corruption, message.maps, request_id=message.request_id
+            )
+            return ExploreResultMessage.model_construct(**fields).model_dump_json()
+        fields = explore.decode(models, model_id, message.latent, message.maps, request_id=message.request_id)
+        return DecodeResultMessage.model_construct(**fields).model_dump_json()
+    except (LatentSizeMismatch, ModelNotFound, CheckpointError, MapUnavailable) as e:
+        return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
+
+
+async def serve(sock: Socket, models: Models, model_id: str) -> None:
+    try:
+        await models.run(models.store.get, model_id, interactive=False)
+    except ModelNotFound as e:
+        await sock.send_and_close(ErrorMessage(message=str(e)).model_dump_json(), CLOSE_NOT_FOUND)
+        return
+    await _Session(sock, models, model_id).run()
+
+
+class _Session:
+    def __init__(self, sock: Socket, models: Models, model_id: str) -> None:
+        self.sock = sock
+        self.models = models
+        self.model_id = model_id
+        self.pending: dict[str, ExploreMessage | DecodeMessage] = {}
+        self.wake = asyncio.Event()
+        self.send_lock = asyncio.Lock()
+        self.skipped = 0
+
+    async def send(self, text: str) -> None:
+        async with self.send_lock:
+            await self.sock.send(text)
+
+    async def run(self) -> None:
+        reader = asyncio.create_task(self.read())
+        worker = asyncio.create_task(self.work())
+        try:
+            done, _ = await asyncio.wait({reader, worker}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                exc = task.exception()
+                if isinstance(exc, TimeoutError):
+                    log.info("dropped an explore client that accepted nothing for %.0f s", self.sock.send_timeout_s)
+                elif exc is not None and not isinstance(exc, WebSocketDisconnect | OSError | RuntimeError):
+                    log.error("explore session failed", exc_info=exc)
+        finally:
+            for task in (reader, worker):
+                task.cancel()
+            await asyncio.gather(reader, worker, return_exceptions=True)
+
+    async def read(self) -> None:
+        while True:
+            message = await self.sock.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                await self.error(None, "send JSON text messages, not binary frames")
+                continue
+            if len(text) > MAX_MESSAGE_CHARS:
+                await self.error(None, f"message too large ({len(text)} characters)")
+                continue
+            try:
+                request = explore_client_adapter.validate_json(text)
+            except ValidationError as e:
+                await self.error(request_id_of(text), describe(e))
+                continue
+            if request.type in self.pending:
+                self.skipped += 1
+            self.pending[request.type] = request  # the newest of each type wins
+            self.wake.set()
+
+    async def work(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.pending:
+                request = self.pending.pop(next(iter(self.pending)))
+                try:
+                    text = await self.models.run(answer, self.models, self.model_id, request)
+                except Exception as e:  # a bug must not end the session; the client hears about it
+                    log.exception("explore request failed")
+                    text = ErrorMessage(
+                        request_id=request.request_id, message=f"internal error ({type(e).__name__})"
+                    ).model_dump_json()
+                await self.send(text)
+
+    async def error(self, request_id: Any, message: str) -> None:
+        await self.send(ErrorMessage(request_id=request_id, message=message).model_dump_json())
