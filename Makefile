@@ -45,9 +45,9 @@ ifneq ($(HAS_FRONTEND),)
 endif
 
 bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency, service and browser figures
-	$(PY) -m aevp.bench
-	$(PY) -m aevp.service.bench
-	$(PY) -m aevp.service.bench_maps
+	cd backend && .venv/bin/python -m bench.train
+	cd backend && .venv/bin/python -m bench.service
+	cd backend && .venv/bin/python -m bench.maps
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run bench
 endif

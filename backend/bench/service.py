@@ -1,6 +1,6 @@
 """Service latency and streaming cost, measured against a real `aevp serve`-style server process.
 
-    python -m aevp.service.bench [--seconds 20] [--clients 10] [--requests 500]
+    cd backend && python -m bench.service [--seconds 20] [--clients 10] [--requests 500]
 
 Prints: explore and decode round trips over the WebSocket (one image -> every activation, the latent
 and the reconstruction), the same explore while a training job runs, and training throughput with

@@ -1,6 +1,6 @@
 """Latent-map figures for the shipped MNIST model (AE-32-64-L16) on the 10,000 test images.
 
-    python -m aevp.service.bench_maps [--requests 500]
+    cd backend && python -m bench.maps [--requests 500]
 
 Prints: the PCA map's time after the model is loaded (encoding the test set + the fit); t-SNE and UMAP
 computed the way the service does (its map thread, with progress); placing the drawing's point on each
@@ -21,8 +21,8 @@ import httpx
 import numpy as np
 from websockets.sync.client import connect
 
-from aevp.service.bench import PRETRAINED_ID, _default_model, explore_messages, round_trips, serve
 from aevp.settings import Settings
+from bench.service import PRETRAINED_ID, _default_model, explore_messages, round_trips, serve
 
 
 def pct(ms: list[float]) -> str:
@@ -38,13 +38,13 @@ def timed_ms(fn, args_list) -> list[float]:  # type: ignore[no-untyped-def]
     return out
 
 
-def wait_for(registry, method: str) -> float:  # type: ignore[no-untyped-def]
-    """Start the map as `GET .../projection` does and print its progress every 10%; seconds taken."""
-    from aevp.service.schemas import MapStatus
+def wait_for(models, method: str) -> float:  # type: ignore[no-untyped-def]
+    """Start the map as `GET .../latent-map` does and print its progress every 10%; seconds taken."""
+    from aevp.service.schemas import LatentMapStatus
 
     t0 = time.perf_counter()
     shown = -1.0
-    while isinstance(status := registry.maps.get(PRETRAINED_ID, method), MapStatus):
+    while isinstance(status := models.latents.map(PRETRAINED_ID, method), LatentMapStatus):
         if status.state == "failed":
             raise RuntimeError(f"{method} failed: {status.error}")
         if status.fraction >= shown + 0.1:
@@ -61,18 +61,19 @@ def main() -> None:
 
     from aevp.ml.embed import KnnPlacer
     from aevp.ml.project import fit_pca
+    from aevp.service import explore
     from aevp.service.datasource import CachedData
-    from aevp.service.registry import ModelRegistry
+    from aevp.service.models import Models
 
     data = CachedData(Settings().data_dir)
     images = data.load("mnist").test_images
     print(f"AeVP latent-map bench: {PRETRAINED_ID}, {len(images):,} test images, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         maps_dir = Path(tmp) / "maps"
-        registry = ModelRegistry(Path(tmp) / "models", _default_model(Path(tmp)), data, maps_dir)
-        registry.warm(PRETRAINED_ID)  # loaded and compiled: "after model load"
+        models = Models(Path(tmp) / "models", _default_model(Path(tmp)), data, maps_dir)
+        models.loaded.warm(PRETRAINED_ID)  # loaded and compiled: "after model load"
         t0 = time.perf_counter()
-        z = registry.test_latents(PRETRAINED_ID)
+        z = models.latents.test_latents(PRETRAINED_ID)
         t1 = time.perf_counter()
         fit_pca(z).transform(z)
         t2 = time.perf_counter()
@@ -81,7 +82,7 @@ def main() -> None:
         seconds = {}
         for method in ("tsne", "umap"):
             print(f"  {method}:")
-            seconds[method] = wait_for(registry, method)
+            seconds[method] = wait_for(models, method)
             note = "   (target < 60 s)" if method == "tsne" else "   (the first UMAP in a process compiles numba code)"
             print(f"    {method} of {len(z):,} points: {seconds[method]:.1f} s{note}")
 
@@ -89,22 +90,22 @@ def main() -> None:
         probes = [(z[i % len(z)] + rng.normal(0, 0.3, z.shape[1]).astype(np.float32),) for i in range(args.requests)]
         print("  placing the drawing's point (raw KnnPlacer.place, 10,000 points, k = 10):")
         for method in ("tsne", "umap"):
-            ready = registry.maps._ready[(PRETRAINED_ID, method)]
-            placer = KnnPlacer.of(z, np.asarray(ready.projection.points, np.float32))
+            ready = models.latents.map(PRETRAINED_ID, method)
+            placer = KnnPlacer.of(z, np.asarray(ready.points, np.float32))
             print(f"    {method:<6}  {pct(timed_ms(placer.place, probes))}")
         print("  explore in-process (server-side compute: encode, every activation, SSIM, JSON fields):")
         inputs = [(PRETRAINED_ID, images[i % 256].astype(np.float32) / 255) for i in range(args.requests)]
         for maps in (None, ["tsne"], ["umap"], ["tsne", "umap"]):
-            ms = timed_ms(lambda m, x, maps=maps: registry.explore_model(m, x, None, maps), inputs)
+            ms = timed_ms(lambda m, x, maps=maps: explore.explore_result(models, m, x, None, maps), inputs)
             print(f"    maps={str(maps):<17} {pct(ms)}   (target < 16 ms)")
-        registry.close()
+        models.close()
 
         os.environ["AEVP_MAPS_DIR"] = str(maps_dir)  # the server reads the maps computed above from disk
         print("  explore over WebSocket against a server process (round trip), maps from its disk cache:")
         with serve(Path(tmp)) as url:
             ws_url = url.replace("http", "ws", 1)
             for method in ("tsne", "umap"):  # loads the map from disk (after the server's own warm-up)
-                path = f"{url}/api/models/{PRETRAINED_ID}/projection"
+                path = f"{url}/api/models/{PRETRAINED_ID}/latent-map"
                 answer = httpx.get(path, params={"method": method}, timeout=120)
                 assert answer.status_code == 200, f"{method}: {answer.status_code}"
             with connect(f"{ws_url}/ws/models/{PRETRAINED_ID}/explore", compression=None, max_size=None) as ws:
