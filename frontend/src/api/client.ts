@@ -54,7 +54,7 @@ export const api = {
   /** The map (200), or for t-SNE/UMAP still being computed its status (202; the first request starts it).
    * PCA and the latent plane are always answered at once. */
   latentMap: (v: string, method: MapMethod): Promise<LatentMap | LatentMapStatus> =>
-    ok(client.GET("/api/models/{model_id}/projection", { params: { path: { model_id: v }, query: { method } } })),
+    ok(client.GET("/api/models/{model_id}/latent-map", { params: { path: { model_id: v }, query: { method } } })),
   deleteModel: (v: string) => ok(client.DELETE("/api/models/{model_id}", id(v))),
   downloadUrl: (v: string) => `/api/models/${encodeURIComponent(v)}/download`,
   /** Multipart upload: plain fetch, since the body is a file, not JSON. */

@@ -1,4 +1,4 @@
-// `/ws/models/{id}/projection?method=tsne|umap`: the server starts (or follows) a slow latent map's
+// `/ws/models/{id}/latent-map?method=tsne|umap`: the server starts (or follows) a slow latent map's
 // computation and streams its progress, then the map. One socket per map being waited for; the
 // maps session closes it when the user picks another map or model.
 import { wsUrl } from "./client";
@@ -21,7 +21,7 @@ export class LatentMapSocket {
   private done = false;
 
   constructor(modelId: string, method: MapMethod, private readonly handlers: LatentMapHandlers) {
-    const ws = new WebSocket(wsUrl(`/ws/models/${encodeURIComponent(modelId)}/projection?method=${method}`));
+    const ws = new WebSocket(wsUrl(`/ws/models/${encodeURIComponent(modelId)}/latent-map?method=${method}`));
     this.ws = ws;
     ws.onmessage = (ev) => this.receive(ev.data as string);
     ws.onclose = (ev) => {
@@ -51,7 +51,7 @@ export class LatentMapSocket {
     if (msg.type === "map_progress") this.handlers.onProgress({ state: msg.state, stage: msg.stage, fraction: msg.fraction });
     else if (msg.type === "map_ready") {
       this.done = true;
-      this.handlers.onReady(msg.projection);
+      this.handlers.onReady(msg.projection); // the wire's field keeps its first name
     } else if (msg.type === "error") {
       this.done = true;
       this.handlers.onError(msg.message);

@@ -55,4 +55,5 @@ export type JobServerMessage = Ws.AevpWsProtocol["job_stream"];
 export type SnapshotMessage = Ws.SnapshotMessage;
 export type ExploreClientMessage = Ws.AevpWsProtocol["explore_client"];
 export type ExploreServerMessage = Ws.AevpWsProtocol["explore_server"];
+/** The latent-map socket's messages (the protocol's first name for that stream). */
 export type LatentMapStreamMessage = Ws.AevpWsProtocol["projection_stream"];
