@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import aevp.data
 from aevp.data.verify import checksums_of
-from tests.data.conftest import make_splits, write_idx_folder
+from tests.data.conftest import make_splits, sealed_env, write_idx_folder  # noqa: F401 (sealed_env: an autouse fixture)
 
 
 def _data_cli() -> ModuleType:
@@ -27,13 +27,6 @@ def _data_cli() -> ModuleType:
 
 cli = _data_cli()
 runner = CliRunner(env={"COLUMNS": "250"})
-
-
-@pytest.fixture(autouse=True)
-def sealed_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("AEVP_DATA_OFFLINE", "1")
-    monkeypatch.setenv("AEVP_DATA_DIR", str(tmp_path / "default-cache"))
-    monkeypatch.delenv("AEVP_DATA_SOURCE_DIR", raising=False)
 
 
 @pytest.fixture
