@@ -26,6 +26,7 @@ endif
 setup-browser:
 ifneq ($(HAS_FRONTEND),)
 	bash scripts/install-chromium.sh
+	bash scripts/install-test-tools.sh
 endif
 
 run:  ## one server on port 8000: the lab at /, the API at /api, /ws and /docs
@@ -63,7 +64,7 @@ fuzz:  ## schema fuzzing of the REST API with many more cases than `make test`
 	cd backend && AEVP_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest -q tests/service/test_fuzz.py
 
 lint:
-	cd backend && .venv/bin/ruff check aevp tests
+	cd backend && .venv/bin/ruff check aevp tests bench
 
 up:
 	docker compose up --build

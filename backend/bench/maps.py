@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from aevp.ml.embed import KnnPlacer
-    from aevp.ml.project import fit_pca
+    from aevp.ml.pca import fit_pca
     from aevp.service import explore
     from aevp.service.datasource import CachedData
     from aevp.service.models import Models

@@ -14,6 +14,15 @@ import { distDir, freePort, repoDir, which } from "./server";
 const baseUrl = inject("baseUrl");
 const compose = which("docker-compose");
 const nginx = which("nginx") ?? ["/usr/sbin/nginx"].find((p) => spawnSync(p, ["-v"]).status === 0) ?? null;
+// `make setup` installs both (scripts/install-test-tools.sh); under CI a missing tool fails rather than skips.
+const inCI = process.env.CI === "true";
+
+describe.runIf(inCI)("the compose checks' tools", () => {
+  it("docker-compose and nginx are installed (make setup installs them)", () => {
+    expect(compose, "docker-compose is missing").not.toBeNull();
+    expect(nginx, "nginx is missing").not.toBeNull();
+  });
+});
 
 /** The image's template with its three variables filled, as the nginx image's envsubst does. */
 export function renderTemplate(template: string, vars: Record<string, string>): string {

@@ -32,7 +32,7 @@ class Method(StrEnum):
 def _fit(method: str, z: np.ndarray) -> np.ndarray:
     """The map's points, with a progress bar for the slow methods."""
     if method == "pca":
-        from aevp.ml.project import fit_pca
+        from aevp.ml.pca import fit_pca
 
         return fit_pca(z).transform(z)
     if method == "latent":

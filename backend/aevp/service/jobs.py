@@ -2,7 +2,7 @@
 
 One `JobManager` per app owns every job. Training runs in worker threads, off the event loop: the loop
 is synchronous NumPy/JAX work and JAX releases the GIL while it computes, so a thread costs the event
-loop little (measured: see tests/service/test_streaming.py and `python -m aevp.service.bench`). Jobs
+loop little (measured: see tests/service/test_streaming.py and `cd backend && python -m bench.service`). Jobs
 keep running when every client has gone; the manager, not a connection, owns them.
 """
 
@@ -25,7 +25,6 @@ import numpy as np
 from aevp.ml import events as ev
 from aevp.ml.spec import ModelSpec
 from aevp.service.datasource import DataSource
-from aevp.service.registry import ModelRegistry
 from aevp.service.schemas import (
     VAE_EPOCH_FIELDS,
     EndMessage,
@@ -35,6 +34,7 @@ from aevp.service.schemas import (
     JobState,
     Progress,
 )
+from aevp.service.store import ModelStore
 from aevp.service.topic import RawSnapshot, Topic
 
 log = logging.getLogger(__name__)
@@ -110,14 +110,14 @@ class Job:
 class JobManager:
     def __init__(
         self,
-        registry: ModelRegistry,
+        store: ModelStore,
         data: DataSource,
         *,
         max_concurrent: int,
         max_queued: int,
         trainer: Trainer | None = None,
     ) -> None:
-        self._registry = registry
+        self._store = store
         self._data = data
         self._max_queued = max_queued
         self._max_concurrent = max_concurrent
@@ -267,7 +267,7 @@ class JobManager:
             if event.params is None:
                 self._end(job, "failed", error="training finished without weights")
                 return
-            entry = self._registry.save(job.spec, event.params, dict(event.metrics or {}), event.history)
+            entry = self._store.save(job.spec, event.params, dict(event.metrics or {}), event.history)
             last = job.topic.progress
             if last is not None and last.fraction < 1:  # every subscriber sees the bar reach 100%
                 job.topic.set_progress(

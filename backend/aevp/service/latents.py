@@ -113,7 +113,7 @@ class Latents:
     def pca(self, model_id: str) -> LatentMap:
         """The test latents' first two principal components, with the PCA's mean and components so that a
         client places any latent itself; computed once per model."""
-        from aevp.ml.project import fit_pca
+        from aevp.ml.pca import fit_pca
 
         entry = self.store.get(model_id)
         with self._compute_lock(f"{model_id}/pca"):

@@ -10,10 +10,16 @@ import time
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
 
 from aevp.service.schemas import VAE_EPOCH_FIELDS, VAE_LOSS_FIELDS
-from tests.service.conftest import TINY, read_until_closed, wait_for_job, wait_until, ws_connect
+from tests.service.conftest import (
+    TINY,
+    expect_error_then_close,
+    read_until_closed,
+    wait_for_job,
+    wait_until,
+    ws_connect,
+)
 from tests.service.server import LiveServer
 
 LONG = TINY.model_copy(update={"epochs": 100})  # runs until cancelled
@@ -185,11 +191,7 @@ def test_unknown_dataset_and_unknown_job(server: LiveServer, client: httpx.Clien
     assert client.get("/api/jobs/nope").status_code == 404
     assert client.post("/api/jobs/nope/cancel").status_code == 404
     with ws_connect(server, "/ws/jobs/nope") as ws:
-        message = json.loads(ws.recv(timeout=10))
-        assert message["type"] == "error" and "nope" in message["message"]
-        with pytest.raises(ConnectionClosed):
-            ws.recv(timeout=10)
-        assert ws.close_code == 4404
+        expect_error_then_close(ws, "nope", 4404)
 
 
 def test_many_subscribers_all_get_every_loss(server: LiveServer, client: httpx.Client) -> None:

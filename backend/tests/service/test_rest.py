@@ -298,7 +298,7 @@ def test_latent_map_pca(server: LiveServer, client: httpx.Client) -> None:
     assert (np.asarray(proj["components"]) @ z).tolist() == pytest.approx(proj["points"][5], abs=1e-3)
     assert proj["labels"][5] == sample["label"]
     assert client.get(f"/api/models/{PRETRAINED_ID}/latent-map").json() == proj  # cached, pca by default
-    # the axes are the principal axes of the test latents (aevp.ml.project's PCA, recomputed here)
+    # the axes are the principal axes of the test latents (aevp.ml.pca's PCA, recomputed here)
     z = server.services.models.latents.test_latents(PRETRAINED_ID).astype(np.float64)
     centred = z - z.mean(axis=0)
     eigenvalues = np.linalg.eigvalsh(centred.T @ centred)[::-1]

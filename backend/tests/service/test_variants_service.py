@@ -50,7 +50,7 @@ def test_vae_job_streams_kl_and_recon_and_explores_with_sigma(server: LiveServer
     assert all(s > 0 for s in answer["latent_sigma"])
 
 
-def test_plain_job_messages_have_no_vae_terms(server: LiveServer, client: httpx.Client, user_model: str) -> None:
+def test_plain_model_explores_without_latent_sigma(server: LiveServer, client: httpx.Client, user_model: str) -> None:
     answer = client.post(f"/api/models/{user_model}/explore", json={"image": image_of()}).json()
     assert answer["latent_sigma"] is None
 

@@ -91,11 +91,6 @@ from aevp.service.schemas.ws import (
     ws_schema,
 )
 
-# Old names, until every importer says LatentMap / LatentMapStatus.
-Projection = LatentMap
-MapStatus = LatentMapStatus
-ProjectionStreamMessage = LatentMapStreamMessage
-
 __all__ = [
     "DEFAULT_SPAN", "EXAMPLE_IMAGE", "EXAMPLE_LATENT", "IMAGE_PIXELS", "IMAGE_SIDE", "MAPS_FIELD_DESCRIPTION",
     "MAP_POSITIONS_DESCRIPTION", "MAX_INTERPOLATION_STEPS", "MAX_LATENT_DIM", "MAX_SAMPLES", "MAX_SWEEP_STEPS",
@@ -107,8 +102,8 @@ __all__ = [
     "Image", "ImageBatch", "ImageRows", "InterpolateRequest", "InterpolateResult", "JobDetail", "JobInfo",
     "JobState", "JobStreamMessage", "Latent", "LatentMap", "LatentMapStatus", "LatentMapStreamMessage",
     "LatentStats", "LayerActivation", "LayerRow", "LossesMessage", "MapList", "MapMethod", "MapProgressMessage",
-    "MapReadyMessage", "MapState", "MapStatus", "Message", "ModelDetail", "ModelSpec", "ModelSummary", "Path",
-    "Pixel", "PlacedMap", "Progress", "ProgressMessage", "Projection", "ProjectionStreamMessage", "Request",
+    "MapReadyMessage", "MapState", "Message", "ModelDetail", "ModelSpec", "ModelSummary", "Path",
+    "Pixel", "PlacedMap", "Progress", "ProgressMessage", "Request",
     "Response", "Sample", "SampleList", "SamplesRequest", "SamplesResult", "SnapshotMessage", "SpecReport",
     "Tensor8", "TrainingHistory", "TraverseRequest", "TraverseResult",
     "explore_client_adapter", "image_problem", "optional_in_schema", "ws_schema",

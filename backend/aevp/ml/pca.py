@@ -1,4 +1,4 @@
-"""2-D maps of latent vectors: PCA, fitted once per model on its test set's latents. Pure NumPy.
+"""PCA of latent vectors, the linear latent map: fitted once per model on its test set's latents. Pure NumPy.
 
 `fit_pca` centres the latents and takes the top two right singular vectors; each component's sign is
 fixed (its largest loading positive) so that a model's map is the same on every run. `transform` puts

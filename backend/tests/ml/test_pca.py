@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aevp.ml.project import fit_pca
+from aevp.ml.pca import fit_pca
 
 
 def test_pca_shapes_variance_and_determinism() -> None:
