@@ -65,6 +65,28 @@ class EpochEnd:
 
 
 @dataclass(frozen=True)
+class TrainState:
+    """Everything needed to continue a run after `epoch` finished epochs; `train(..., resume=state)` takes it.
+
+    The data order and the random key of epoch e come from (seed, e), so weights, optimizer state and
+    the epoch count are the whole of the run's position: the losses that follow equal an uninterrupted run's.
+    """
+
+    epoch: int  # finished epochs; training continues with epoch + 1
+    params: dict[str, np.ndarray]  # flat weights, as in a model checkpoint
+    opt_state: list[np.ndarray]  # the optimizer state's leaves, in jax.tree_util order
+    history: dict[str, Any]  # 'losses' (and a VAE's 'recon', 'kl') per batch, 'epochs': each epoch's metrics
+    train_seconds: float = 0.0  # time spent training before this state
+
+
+@dataclass(frozen=True)
+class EpochState:
+    """The resumable state at the end of an epoch: yielded just before that epoch's `EpochEnd`."""
+
+    state: TrainState
+
+
+@dataclass(frozen=True)
 class Finished:
     state: Literal["done", "cancelled", "failed"]
     params: dict[str, np.ndarray] | None = None  # flat weights when done
@@ -73,4 +95,4 @@ class Finished:
     error: str | None = None
 
 
-TrainEvent = BatchLosses | Progress | Snapshot | EpochEnd | Finished
+TrainEvent = BatchLosses | Progress | Snapshot | EpochState | EpochEnd | Finished

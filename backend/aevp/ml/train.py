@@ -12,7 +12,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from aevp.ml import steps
-from aevp.ml.events import BatchLosses, EpochEnd, Finished, Progress, Snapshot, TrainEvent
+from aevp.ml.events import (
+    BatchLosses,
+    EpochEnd,
+    EpochState,
+    Finished,
+    Progress,
+    Snapshot,
+    TrainEvent,
+    TrainState,
+)
 from aevp.ml.spec import ModelSpec
 
 # How often losses are pulled from the device and progress is reported. Fetching a loss waits for
@@ -46,34 +55,68 @@ def train(
     should_stop: Callable[[], bool] = lambda: False,
     snapshot_interval_s: float = 0.5,
     probe_count: int = 8,
+    resume: TrainState | None = None,
 ) -> Iterator[TrainEvent]:
     """Train `spec` on uint8 (N, 28, 28) images; yields events and ends with one `Finished`.
 
     Every batch's loss is reported once, in order. Batches are full (the last partial batch of an
     epoch is dropped), and the data order for epoch e is a permutation seeded by (seed, e), so the
-    same spec and data give the same loss curve on the same machine.
+    same spec and data give the same loss curve on the same machine. Each epoch ends with an
+    `EpochState`; passing one back as `resume` continues after its epoch, and the losses that follow
+    equal those of a run that was never interrupted.
     """
     history: dict[str, Any] = {"losses": [], "epochs": []}
+    if resume is not None:  # copies: the caller's state stays as it was
+        history = {k: list(v) for k, v in resume.history.items() if k in ("losses", "epochs", "recon", "kl")}
+        history.setdefault("losses", [])
+        history.setdefault("epochs", [])
     try:
-        yield from _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history)
+        yield from _train(
+            spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history, resume
+        )
     except Exception as exc:  # reported as an event: the caller (CLI, job) decides what to show
         yield Finished("failed", history=history, error=f"{type(exc).__name__}: {exc}")
 
 
-def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history):
+def _restore(spec: ModelSpec, fns: steps.TrainFunctions, state: TrainState, steps_per_epoch: int):
+    """Weights and optimizer state from `state`, checked against the spec; ValueError when they do not fit."""
+    if not 0 <= state.epoch <= spec.epochs:
+        raise ValueError(f"cannot resume after epoch {state.epoch} of a {spec.epochs}-epoch run")
+    if len(state.history.get("losses", ())) != state.epoch * steps_per_epoch:
+        raise ValueError(f"the resume state's history does not end at epoch {state.epoch}")
+    shapes = steps.param_shapes(spec)
+    got = {k: tuple(np.shape(v)) for k, v in state.params.items()}
+    if got != shapes:
+        raise ValueError("the resume state's weights do not fit this spec")
+    params = steps.unflatten_params(spec, state.params)
+    leaves, treedef = jax.tree_util.tree_flatten(fns.optimizer.init(params))
+    if [np.shape(x) for x in state.opt_state] != [np.shape(x) for x in leaves]:
+        raise ValueError("the resume state's optimizer state does not fit this spec")
+    opt_state = jax.tree_util.tree_unflatten(
+        treedef, [jnp.asarray(x, dtype=leaf.dtype) for x, leaf in zip(state.opt_state, leaves, strict=True)]
+    )
+    return params, opt_state
+
+
+def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history, resume):
     steps_per_epoch = train_images.shape[0] // spec.batch_size
     if steps_per_epoch == 0:
         raise ValueError(f"batch_size {spec.batch_size} is larger than the {train_images.shape[0]} training images")
     total = steps_per_epoch * spec.epochs
     fns = steps.train_functions(spec)
-    _, params = steps.init_params(spec)
-    opt_state = fns.optimizer.init(params)
+    if resume is None:
+        _, params = steps.init_params(spec)
+        opt_state = fns.optimizer.init(params)
+    else:
+        params, opt_state = _restore(spec, fns, resume, steps_per_epoch)
+    first_epoch = 1 if resume is None else resume.epoch + 1
+    earlier_seconds = 0.0 if resume is None else resume.train_seconds
     images = jax.device_put(np.ascontiguousarray(train_images, dtype=np.uint8))
     test = jax.device_put(np.ascontiguousarray(test_images, dtype=np.uint8))
     probes = np.asarray(test_images[probe_indices(probe_count, test_images.shape[0])], np.float32) / 255.0
     explore = steps.inference_functions(spec).explore
     started = time.perf_counter()
-    done = 0
+    done = (first_epoch - 1) * steps_per_epoch
     rate_from: tuple[float, int] | None = None
     rate = 0.0
     last_snapshot = -math.inf
@@ -82,7 +125,7 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
         _, recon, acts = jax.device_get(explore(params, probes))
         return Snapshot(step, epoch, probes, np.asarray(recon), {k: np.asarray(v) for k, v in acts.items()})
 
-    for epoch in range(1, spec.epochs + 1):
+    for epoch in range(first_epoch, spec.epochs + 1):
         rng = np.random.default_rng([spec.seed, epoch])
         order = jax.device_put(rng.permutation(train_images.shape[0]).astype(np.int32))
         key = steps.epoch_key(spec, epoch)
@@ -116,7 +159,7 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
                 now = last_flush = time.perf_counter()
                 if rate_from is None:  # the first step includes compilation: measure from after it
                     rate_from = (now, done)
-                    rate = done * spec.batch_size / (now - started)
+                    rate = len(values) * spec.batch_size / (now - started)
                 elif done > rate_from[1]:
                     rate = (done - rate_from[1]) * spec.batch_size / (now - rate_from[0])
                 yield Progress(epoch, spec.epochs, done, total, rate, (total - done) * spec.batch_size / rate)
@@ -132,8 +175,18 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
             metrics.update(train_recon=float(train_recon), train_kl=float(train_kl))
         end = EpochEnd(epoch, float(np.mean(epoch_losses)), **metrics)
         history["epochs"].append(end.as_dict())
+        yield EpochState(_state(epoch, params, opt_state, history, earlier_seconds + time.perf_counter() - started))
         yield end
     yield snapshot(done, spec.epochs)
-    final = {**history["epochs"][-1], "epochs": spec.epochs, "train_seconds": time.perf_counter() - started,
+    seconds = earlier_seconds + time.perf_counter() - started
+    final = {**history["epochs"][-1], "epochs": spec.epochs, "train_seconds": seconds,
              "train_images": int(train_images.shape[0]), "test_images": int(test_images.shape[0])}
     yield Finished("done", params=steps.flatten_params(params), metrics=final, history=history)
+
+
+def _state(epoch: int, params, opt_state, history: dict[str, Any], seconds: float) -> TrainState:
+    """The run's position after `epoch`, copied to host memory (the step donates the device buffers)."""
+    leaves = [np.array(x) for x in jax.device_get(jax.tree_util.tree_leaves(opt_state))]
+    copied = {k: list(v) for k, v in history.items()}
+    weights = {k: np.array(v) for k, v in steps.flatten_params(params).items()}  # copies, not views of buffers
+    return TrainState(epoch, weights, leaves, copied, seconds)

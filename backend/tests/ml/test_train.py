@@ -1,8 +1,10 @@
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 
+from aevp.ml.events import EpochState
 from aevp.ml.spec import ModelSpec
 from aevp.ml.train import BatchLosses, EpochEnd, Finished, Progress, Snapshot, train
 
@@ -41,6 +43,35 @@ def test_same_seed_same_curve_other_seed_other_curve(blobs, tiny_spec):
     b = _events(tiny_spec, blobs)[-1].history["losses"]
     c = _events(tiny_spec.model_copy(update={"seed": 1}), blobs)[-1].history["losses"]
     assert a == b and a != c
+
+
+def test_resume_from_an_epoch_state_gives_the_uninterrupted_losses(blobs):
+    spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=3, batch_size=32, epochs=3)
+    whole = _events(spec, blobs)
+    states = [e.state for e in whole if isinstance(e, EpochState)]
+    assert [s.epoch for s in states] == [1, 2, 3] and len(states[0].history["losses"]) == 16
+    # The state after epoch 1, as if read back from disk after the process died.
+    state = states[0]
+    resumed = _events(spec, blobs, resume=state)
+    losses = [v for e in resumed if isinstance(e, BatchLosses) for v in e.values]
+    assert [e.start_step for e in resumed if isinstance(e, BatchLosses)][0] == 16
+    final, reference = resumed[-1], whole[-1]
+    assert final.state == "done" and losses == reference.history["losses"][16:]  # exactly, not approximately
+    assert final.history["losses"] == reference.history["losses"]
+    assert final.history["epochs"][1:] == reference.history["epochs"][1:]
+    assert all(np.array_equal(final.params[k], reference.params[k]) for k in reference.params)
+    assert state.history["losses"] == reference.history["losses"][:16], "resuming left the given state alone"
+    progress = [e for e in resumed if isinstance(e, Progress)]
+    assert progress[0].step > 16 and progress[-1].step == 48
+
+
+def test_resume_state_that_does_not_fit_fails_with_a_reason(blobs):
+    spec = ModelSpec(blocks=[{"filters": 4, "kernel": 3}], latent_dim=3, batch_size=32, epochs=2)
+    state = next(e.state for e in train(spec, *blobs) if isinstance(e, EpochState))
+    other = ModelSpec(**{**spec.model_dump(), "latent_dim": 4})  # not model_copy: it keeps cached layers
+    assert "weights do not fit" in _events(other, blobs, resume=state)[-1].error
+    late = _events(spec.model_copy(update={"epochs": 1}), blobs, resume=replace(state, epoch=2))
+    assert late[-1].state == "failed" and "cannot resume after epoch 2" in late[-1].error
 
 
 def test_cancel_between_steps(blobs, tiny_spec):
