@@ -18,6 +18,7 @@ from aevp.service.datasource import CachedData, DataSource
 from aevp.service.deps import Services
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager, Trainer
+from aevp.service.loaded import first_model
 from aevp.service.models import Models
 from aevp.service.routes import datasets, explore, health, jobs, latent_maps, models, protocol, specs, walks
 from aevp.service.schemas import PROTOCOL_VERSION
@@ -109,19 +110,26 @@ def create_app(
 
 
 async def _warm_up(services: Services) -> None:
-    """Load and compile every model off the event loop; /api/health says ready afterwards."""
+    """Before "ready": list the models, load and compile each, verify the datasets' cache, and compute the
+    latent statistics and PCA map of the model a new page opens; after it, the other pretrained models'. All of
+    it runs on the warming executor, so no request ever queues behind it (a page asks for the listing at once)."""
     model_layer = services.models
+    loaded = model_layer.loaded
     warm = services.settings.warm_models
+    first = None
     try:
-        await model_layer.run(model_layer.warm_up, warm, interactive=False)
+        await loaded.run_warm_up(model_layer.warm_up, warm)
+        # The first dataset listing verifies the cache (reads and hashes the arrays): done here, not by a page.
+        await loaded.run_warm_up(lambda: [services.data.status(name) for name in services.data.names()])
+        first = first_model(model_layer.store.entries())
+        if warm and first is not None:
+            await loaded.run_warm_up(model_layer.latents.warm, first.id)
     except Exception:  # warm-up is an optimisation: models still load on first use
         log.exception("warm-up failed")
     services.ready = True
     log.info("ready: %d models", model_layer.store.count())
     if warm:
-        # The slider ranges of the shipped models, computed after "ready" on the background
-        # executor: the first page asks for them, and would otherwise wait about a second each.
         try:
-            await model_layer.run(model_layer.latents.warm, interactive=False)
+            await loaded.run_warm_up(model_layer.latents.warm_pretrained, first.id if first else None)
         except Exception:
             log.exception("latent statistics warm-up failed")

@@ -159,15 +159,19 @@ class Latents:
 
     # --- lifetime --------------------------------------------------------------------------------
 
-    def warm(self) -> None:
-        """Latent statistics and PCA maps of the pretrained models whose dataset is cached."""
+    def warm(self, model_id: str) -> None:
+        """Compute a model's latent statistics and PCA map now, so that its first page does not wait for them."""
+        try:
+            self.stats(model_id)
+            self.pca(model_id)
+        except Exception as exc:  # e.g. the dataset is not fetched: computed on first request
+            log.info("latent statistics of %s not precomputed: %s", model_id, exc)
+
+    def warm_pretrained(self, skip: str | None = None) -> None:
+        """`warm` each pretrained model but `skip` (the one a new page opens, warmed before "ready")."""
         for entry in self.store.entries():
-            if entry.pretrained:
-                try:
-                    self.stats(entry.id)
-                    self.pca(entry.id)
-                except Exception as exc:  # e.g. the dataset is not fetched: computed on first request
-                    log.info("latent statistics of %s not precomputed: %s", entry.id, exc)
+            if entry.pretrained and entry.id != skip:
+                self.warm(entry.id)
 
     def forget(self, model_id: str, *, files: bool = False) -> None:
         """Drop everything computed for a model (it was deleted); with `files`, its cached maps on disk too."""

@@ -1,8 +1,11 @@
-"""The models loaded for inference (an LRU of `Inference` objects) and the two executors that run model work.
+"""The models loaded for inference (an LRU of `Inference` objects) and the three executors that run model work.
 
-Explore and decode take about a millisecond and run on the interactive executor; loading, latent
-statistics and maps take longer and run on the background one, so they never queue in front of a slider.
-Compiled functions are cached per architecture inside `aevp.ml`, so the weights are all a model costs here.
+Explore and decode take about a millisecond and run on the *interactive* executor. What else a page asks
+for (the listing, a model's details, latent statistics, the PCA map, uploads) runs on the *requests*
+executor, and the warm-up that follows "ready" (the other models' statistics and maps) on its own
+*warming* one: a page never queues behind work nobody asked for, and a slow request never queues in front
+of a slider. Compiled functions are cached per architecture inside `aevp.ml`, so the weights are all a
+model costs here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from aevp.service.store import ModelStore, load_checkpoint
 
 if TYPE_CHECKING:
     from aevp.ml.inference import Inference
+    from aevp.service.store import ModelEntry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,12 +39,18 @@ class LoadedModels:
         self._lock = threading.Lock()
         self._loaded: OrderedDict[str, Inference] = OrderedDict()
         self.interactive = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aevp-explore")
-        self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aevp-models")
+        # Several threads: one model's first latent statistics (about a second) must not hold up a listing.
+        self.requests = ThreadPoolExecutor(max_workers=4, thread_name_prefix="aevp-requests")
+        self.warming = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aevp-warm")
 
     async def run(self, fn: Callable[..., T], *args: Any, interactive: bool = True) -> T:
-        """Run `fn(*args)` on the interactive (explore, decode) or the background executor."""
-        executor = self.interactive if interactive else self.background
+        """Run `fn(*args)` for a request: on the interactive (explore, decode) or the requests executor."""
+        executor = self.interactive if interactive else self.requests
         return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    async def run_warm_up(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` on the warming executor, which no request ever waits on."""
+        return await asyncio.get_running_loop().run_in_executor(self.warming, fn, *args)
 
     def inference(self, model_id: str) -> Inference:
         """The model's loaded weights; ModelNotFound once the store no longer lists it."""
@@ -80,5 +90,16 @@ class LoadedModels:
             self._loaded.pop(model_id, None)
 
     def close(self) -> None:
-        self.interactive.shutdown(wait=False, cancel_futures=True)
-        self.background.shutdown(wait=False, cancel_futures=True)
+        for executor in (self.interactive, self.requests, self.warming):
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def first_model(entries: list[ModelEntry]) -> ModelEntry | None:
+    """The model a new page opens, as the lab picks it (frontend/src/state/views.ts, initialModel): the
+    pretrained plain MNIST autoencoder, else any pretrained MNIST model, else any pretrained, else the newest."""
+    pretrained = [e for e in entries if e.pretrained]
+    mnist = [e for e in pretrained if e.spec.dataset == "mnist"]
+    for group in ([e for e in mnist if e.spec.variant == "plain"], mnist, pretrained):
+        if group:
+            return group[0]
+    return max(entries, key=lambda e: e.created, default=None)

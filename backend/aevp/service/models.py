@@ -23,7 +23,7 @@ class Models:
         self.latents = Latents(self.store, self.loaded, data, maps_dir)
 
     async def run(self, fn: Callable[..., T], *args: Any, interactive: bool = True) -> T:
-        """Run `fn(*args)` on the interactive (explore, decode) or the background executor."""
+        """Run `fn(*args)` for a request: on the interactive (explore, decode) or the requests executor."""
         return await self.loaded.run(fn, *args, interactive=interactive)
 
     def delete(self, model_id: str) -> None:
