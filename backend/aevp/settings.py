@@ -25,6 +25,18 @@ class Settings(BaseSettings):
     cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
     max_concurrent_jobs: int = Field(default=1, ge=1, le=8)
     max_queued_jobs: int = Field(default=8, ge=0, le=100)
+    # Job records (SQLite) and the jobs' resumable epoch checkpoints, kept across restarts.
+    state_dir: Path = Field(default_factory=lambda: Path(user_data_dir("aevp")) / "state")
+    # Jobs one client (IP address) may have waiting in the queue; more are answered 429.
+    max_queued_jobs_per_client: int = Field(default=2, ge=1, le=100)
+    # A job that would train more batches than this is refused at submit (422): fewer epochs or bigger batches.
+    max_job_steps: int = Field(default=100_000, ge=1)
+    # A job that trains longer than this (in total, resumes included) stops and ends as failed.
+    max_job_seconds: float = Field(default=4 * 3600, gt=0)
+    # Finished (done, cancelled, failed) and interrupted jobs kept with their history; older ones are deleted.
+    max_finished_jobs: int = Field(default=200, ge=1)
+    # A job stream sends at most this many losses per message (its history comes in chunks of this size).
+    job_stream_chunk: int = Field(default=10_000, ge=100)
     max_ws_clients: int = Field(default=64, ge=1)
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     host: str = "127.0.0.1"

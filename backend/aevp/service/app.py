@@ -62,16 +62,27 @@ def create_app(
         jobs=JobManager(
             model_layer.store,
             data,
+            state_dir=settings.state_dir,
             max_concurrent=settings.max_concurrent_jobs,
             max_queued=settings.max_queued_jobs,
+            max_queued_per_client=settings.max_queued_jobs_per_client,
+            max_steps=settings.max_job_steps,
+            max_seconds=settings.max_job_seconds,
+            keep_finished=settings.max_finished_jobs,
             trainer=trainer,
         ),
-        hub=Hub(settings.max_ws_clients, settings.stream_interval_s, settings.ws_send_timeout_s),
+        hub=Hub(
+            settings.max_ws_clients,
+            settings.stream_interval_s,
+            settings.ws_send_timeout_s,
+            losses_per_message=settings.job_stream_chunk,
+        ),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.models_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(services.jobs.open)  # stored jobs listed; those left running are interrupted
         warm_up = asyncio.create_task(_warm_up(services))
         try:
             yield

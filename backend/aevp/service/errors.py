@@ -26,7 +26,7 @@ from aevp.service.faults import (
     NotVae,
     WalkInvalid,
 )
-from aevp.service.jobs import JobNotFound, QueueFull
+from aevp.service.jobs import JobNotFound, JobNotResumable, QueueFull
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ STATUS_OF: dict[type[Exception], int] = {
     ModelReadOnly: 403,
     DataUnavailable: 409,
     QueueFull: 429,
+    JobNotResumable: 409,
     LatentSizeMismatch: 422,
     MapUnavailable: 422,  # a map this model cannot have (the latent plane of a model that is not 2-D)
     WalkInvalid: 422,

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -29,7 +29,9 @@ from aevp.service.topic import Cursor, Topic, Update
 
 log = logging.getLogger(__name__)
 
-MAX_LOSSES_PER_MESSAGE = 20_000  # a client far behind catches up in a few large messages
+# The default cap on the losses in one message (AEVP_JOB_STREAM_CHUNK): a client far behind, or one joining a
+# long job, catches up in messages of at most this many values (~200 KB of JSON) instead of one huge one.
+MAX_LOSSES_PER_MESSAGE = 10_000
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_TOO_SLOW = 4408
 CLOSE_NOT_FOUND = 4404
@@ -50,10 +52,17 @@ class TooManyClients(Exception):
 class Hub:
     """Streams topics to WebSocket clients and caps how many clients are connected at once."""
 
-    def __init__(self, max_clients: int, interval_s: float, send_timeout_s: float) -> None:
+    def __init__(
+        self,
+        max_clients: int,
+        interval_s: float,
+        send_timeout_s: float,
+        losses_per_message: int = MAX_LOSSES_PER_MESSAGE,
+    ) -> None:
         self.max_clients = max_clients
         self.interval_s = interval_s
         self.send_timeout_s = send_timeout_s
+        self.losses_per_message = losses_per_message
         self.stats = HubStats()
 
     @contextlib.asynccontextmanager
@@ -108,10 +117,13 @@ class Hub:
         while True:
             event.clear()  # before reading, so a publish during the sends below is not missed
             update = topic.read(cursor)
-            if first:
-                losses, epochs = encode.finite_list(update.losses), update.epochs
-                terms = {k: encode.finite_list(v) for k, v in update.terms.items()}
-                await self.send(ws, HistoryMessage(losses=losses, epochs=epochs, **terms).model_dump_json())
+            if first:  # the history's first chunk and every epoch; the other losses follow as `losses`
+                head, rest = _split(update, self.losses_per_message)
+                losses = encode.finite_list(head.losses)
+                terms = {k: encode.finite_list(v) for k, v in head.terms.items()}
+                history = HistoryMessage(losses=losses, epochs=update.epochs, **terms)
+                await self.send(ws, history.model_dump_json())
+                await self._send_losses(ws, rest)
                 first = False
             else:
                 await self._send_losses(ws, update)
@@ -132,13 +144,24 @@ class Hub:
             await asyncio.sleep(self.interval_s)  # the batching window: one losses message per interval
 
     async def _send_losses(self, ws: WebSocket, update: Update) -> None:
-        for offset in range(0, len(update.losses), MAX_LOSSES_PER_MESSAGE):
-            chunk = update.losses[offset : offset + MAX_LOSSES_PER_MESSAGE]
-            terms = {
-                k: encode.finite_list(v[offset : offset + MAX_LOSSES_PER_MESSAGE]) for k, v in update.terms.items()
-            }
+        size = self.losses_per_message
+        for offset in range(0, len(update.losses), size):
+            chunk = update.losses[offset : offset + size]
+            terms = {k: encode.finite_list(v[offset : offset + size]) for k, v in update.terms.items()}
             message = LossesMessage(start_step=update.start_step + offset, values=encode.finite_list(chunk), **terms)
             await self.send(ws, message.model_dump_json())
+
+
+def _split(update: Update, size: int) -> tuple[Update, Update]:
+    """The first `size` losses (and their terms) of an update, and the rest from there on."""
+    head = replace(update, losses=update.losses[:size], terms={k: v[:size] for k, v in update.terms.items()})
+    rest = replace(
+        update,
+        start_step=update.start_step + head.losses.size,
+        losses=update.losses[size:],
+        terms={k: v[size:] for k, v in update.terms.items()},
+    )
+    return head, rest
 
 
 async def _drain_incoming(ws: WebSocket) -> None:

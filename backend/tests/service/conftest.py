@@ -51,10 +51,12 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         models_dir=tmp / "models",
         pretrained_dir=tmp / "pretrained",
         maps_dir=tmp / "maps",
+        state_dir=tmp / "state",
         frontend_dir=None,
         cors_origins=[ALLOWED_ORIGIN],
         max_concurrent_jobs=1,
         max_queued_jobs=4,
+        max_queued_jobs_per_client=4,  # every test client is 127.0.0.1; test_durable_jobs checks the limit
         max_upload_bytes=4 * 1024 * 1024,
         stream_interval_s=0.1,
         ws_send_timeout_s=3.0,

@@ -11,8 +11,9 @@ from aevp.ml.spec import ModelSpec
 from aevp.service import examples
 from aevp.service.schemas.common import Request, Response, optional_in_schema
 
-JobState = Literal["queued", "running", "done", "cancelled", "failed"]
-EndState = Literal["done", "cancelled", "failed"]
+# interrupted: the server stopped (or died) while the job was queued or running; `POST .../resume` continues it.
+JobState = Literal["queued", "running", "done", "cancelled", "failed", "interrupted"]
+EndState = Literal["done", "cancelled", "failed", "interrupted"]
 
 VAE_EPOCH_FIELDS = ("train_recon", "train_kl", "test_recon", "test_kl", "test_elbo")
 VAE_LOSS_FIELDS = ("recon", "kl")
@@ -70,7 +71,12 @@ class JobInfo(Response):
     progress: Progress
     # Defaults only so that examples (whose nulls the OpenAPI export drops) validate; always sent.
     model_id: str | None = Field(None, description="The checkpointed model, once the job is done")
-    error: str | None = Field(None, description="Why the job failed")
+    error: str | None = Field(None, description="Why the job failed, or why it was interrupted")
+    started: datetime | None = Field(None, description="When it last started (or resumed) training")
+    ended: datetime | None = Field(None, description="When it ended or was interrupted")
+    checkpoint_epoch: int = Field(
+        0, ge=0, description="The last epoch whose resumable checkpoint is saved; an interrupted job resumes after it"
+    )
 
 
 class JobDetail(JobInfo):

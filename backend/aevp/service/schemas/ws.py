@@ -52,7 +52,10 @@ class HistoryMessage(Message):
     model_config = ConfigDict(json_schema_extra=optional_in_schema(*VAE_LOSS_FIELDS))
 
     type: Literal["history"] = "history"
-    losses: list[float | None] = Field(description="Every batch's loss so far, from step 0")
+    losses: list[float | None] = Field(
+        description="The batch losses so far from step 0, at most `AEVP_JOB_STREAM_CHUNK` of them: the rest "
+        "follow in `losses` messages, as live values do"
+    )
     epochs: list[EpochMetrics]
     recon: TermList = recon_field()
     kl: TermList = kl_field()

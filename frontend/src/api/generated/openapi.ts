@@ -315,13 +315,13 @@ export type paths = {
         };
         /**
          * List jobs
-         * @description Every job of this server run, newest first.
+         * @description Every job, newest first: those queued or running, and the newest `AEVP_MAX_FINISHED_JOBS` finished or interrupted ones, kept across restarts.
          */
         get: operations["listJobs"];
         put?: never;
         /**
          * Start a training job
-         * @description Queues training of a spec on its dataset and returns the job. It runs when a worker is free (`AEVP_MAX_CONCURRENT_JOBS`), streams on `/ws/jobs/{id}`, and when done its model is saved and listed in `GET /api/models`. 429 when the queue is full, 409 when the dataset is not fetched.
+         * @description Queues training of a spec on its dataset and returns the job. It runs when a worker is free (`AEVP_MAX_CONCURRENT_JOBS`), streams on `/ws/jobs/{id}`, and when done its model is saved and listed in `GET /api/models`. 429 when the queue is full or this client already has `AEVP_MAX_QUEUED_JOBS_PER_CLIENT` jobs waiting, 422 when the job would train more batches than `AEVP_MAX_JOB_STEPS`, 409 when the dataset is not fetched.
          */
         post: operations["createJob"];
         delete?: never;
@@ -361,9 +361,29 @@ export type paths = {
         put?: never;
         /**
          * Cancel a job
-         * @description A queued job ends at once; a running one stops within a batch and ends as `cancelled` (watch the stream or poll). Cancelling a finished job changes nothing.
+         * @description A queued or interrupted job ends at once; a running one stops within a batch and ends as `cancelled` (watch the stream or poll). Cancelling a finished job changes nothing.
          */
         post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume an interrupted job
+         * @description Queues an `interrupted` job (the server stopped while it was queued or running) again: it continues after its last finished epoch (`checkpoint_epoch`), with the same losses from there on as a run that was never interrupted, and streams on `/ws/jobs/{id}` like a new job.
+         */
+        post: operations["resumeJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3448,7 +3468,7 @@ export type components = {
              * State
              * @enum {string}
              */
-            state: "queued" | "running" | "done" | "cancelled" | "failed";
+            state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
             spec: components["schemas"]["ModelSpec"];
             /**
              * Created
@@ -3463,9 +3483,25 @@ export type components = {
             model_id: string | null;
             /**
              * Error
-             * @description Why the job failed
+             * @description Why the job failed, or why it was interrupted
              */
             error: string | null;
+            /**
+             * Started
+             * @description When it last started (or resumed) training
+             */
+            started: string | null;
+            /**
+             * Ended
+             * @description When it ended or was interrupted
+             */
+            ended: string | null;
+            /**
+             * Checkpoint Epoch
+             * @description The last epoch whose resumable checkpoint is saved; an interrupted job resumes after it
+             * @default 0
+             */
+            checkpoint_epoch: number;
             /**
              * Losses
              * @description Every batch's training loss so far, in order
@@ -3534,7 +3570,7 @@ export type components = {
              * State
              * @enum {string}
              */
-            state: "queued" | "running" | "done" | "cancelled" | "failed";
+            state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
             spec: components["schemas"]["ModelSpec"];
             /**
              * Created
@@ -3549,9 +3585,25 @@ export type components = {
             model_id: string | null;
             /**
              * Error
-             * @description Why the job failed
+             * @description Why the job failed, or why it was interrupted
              */
             error: string | null;
+            /**
+             * Started
+             * @description When it last started (or resumed) training
+             */
+            started: string | null;
+            /**
+             * Ended
+             * @description When it ended or was interrupted
+             */
+            ended: string | null;
+            /**
+             * Checkpoint Epoch
+             * @description The last epoch whose resumable checkpoint is saved; an interrupted job resumes after it
+             * @default 0
+             */
+            checkpoint_epoch: number;
         };
         /**
          * LatentMap
@@ -5135,6 +5187,59 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    resumeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An interrupted job's id from `GET /api/jobs` */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobInfo"];
+                };
+            };
+            /** @description No job with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The job is not interrupted, or its dataset is not available */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many jobs */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -32,7 +32,7 @@ export interface HelloMessage {
  */
 export interface JobInfo {
   id: string;
-  state: "queued" | "running" | "done" | "cancelled" | "failed";
+  state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
   spec: ModelSpec;
   created: string;
   progress: Progress;
@@ -41,9 +41,21 @@ export interface JobInfo {
    */
   model_id: string | null;
   /**
-   * Why the job failed
+   * Why the job failed, or why it was interrupted
    */
   error: string | null;
+  /**
+   * When it last started (or resumed) training
+   */
+  started: string | null;
+  /**
+   * When it ended or was interrupted
+   */
+  ended: string | null;
+  /**
+   * The last epoch whose resumable checkpoint is saved; an interrupted job resumes after it
+   */
+  checkpoint_epoch: number;
 }
 /**
  * A convolutional autoencoder and how to train it. Defaults give AE-32-64-L16.
@@ -130,7 +142,7 @@ export interface HistoryMessage {
   v: 1;
   type: "history";
   /**
-   * Every batch's loss so far, from step 0
+   * The batch losses so far from step 0, at most `AEVP_JOB_STREAM_CHUNK` of them: the rest follow in `losses` messages, as live values do
    */
   losses: (number | null)[];
   epochs: EpochMetrics[];
@@ -338,7 +350,7 @@ export interface LayerActivation {
 export interface EndMessage {
   v: 1;
   type: "end";
-  state: "done" | "cancelled" | "failed";
+  state: "done" | "cancelled" | "failed" | "interrupted";
   model_id: string | null;
   error: string | null;
 }
