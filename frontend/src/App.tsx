@@ -5,6 +5,7 @@ import { selectNotice, selectTab, usePage, type Tab } from "./state/slices/page"
 import { selectJobPercent, selectTraining, useJob } from "./state/slices/job";
 import { BuilderPanel } from "./components/BuilderPanel";
 import { CompareView } from "./components/CompareView";
+import { CopyLink } from "./components/CopyLink";
 import { ExploreView } from "./components/ExploreView";
 import { ModelPicker } from "./components/ModelPicker";
 import { TrainPanel } from "./components/TrainPanel";
@@ -60,7 +61,7 @@ function Notice() {
   }, [notice, lab]);
   if (!notice) return null;
   return (
-    <div className={`notice ${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"}>
+    <div className={`notice ${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"} data-testid="notice">
       {notice.text}
       <button type="button" aria-label="dismiss" onClick={() => lab.dismissNotice()}>
         ×
@@ -79,6 +80,7 @@ export function App() {
         </h1>
         <Tabs />
         <ModelPicker />
+        <CopyLink />
       </header>
       <Notice />
       <main>

@@ -12,6 +12,7 @@ import { CompareSession } from "./sessions/compare";
 import { DraftSession } from "./sessions/draft";
 import { ExploreSession } from "./sessions/explore";
 import { JobSession } from "./sessions/job";
+import { LinkSession, type Address } from "./sessions/link";
 import { message, notify, type LabClient } from "./sessions/notify";
 import { initialModel } from "./views";
 
@@ -21,27 +22,37 @@ export class Lab {
   readonly explore: ExploreSession;
   readonly draft: DraftSession;
   readonly job: JobSession;
+  /** The view in the URL: read at boot, followed after. */
+  readonly link: LinkSession;
 
-  constructor(client: LabClient = api) {
+  constructor(client: LabClient = api, address?: Address) {
     this.catalog = new CatalogSession(client);
     this.compare = new CompareSession();
     this.explore = new ExploreSession(client, this.compare);
     this.draft = new DraftSession(client);
     this.job = new JobSession(client, this.draft, () => void this.catalog.refresh());
+    this.link = new LinkSession(client, this.explore, this.compare, address);
   }
 
-  /** Loads datasets, models and any running job; opens the first model with a test image in it. */
+  /** Loads datasets, models and any running job; opens the view the URL names, else the first model
+   * with a test image in it; then the URL follows the view. */
   async boot(): Promise<void> {
+    const link = this.link.read();
     const datasets = this.catalog.loadDatasets();
     await this.catalog.refresh();
     const first = initialModel(catalogStore.get().models);
-    if (first) await this.explore.selectModel(first.id);
+    if (Object.keys(link.view).length || link.dropped.length) {
+      await datasets; // a test image's index is checked against its dataset's size
+      await this.link.restore(link, first);
+    } else if (first) await this.explore.selectModel(first.id);
     await datasets;
+    this.link.follow();
     void this.job.resume();
     this.draft.validate();
   }
 
   dispose(): void {
+    this.link.dispose();
     this.explore.dispose();
     this.job.dispose();
     this.compare.dispose();

@@ -30,6 +30,15 @@ export class CompareSession {
     if (this.enteredWith !== exploreStore.get().input) exploreStore.set((s) => ({ canvasVersion: s.canvasVersion + 1 }));
   }
 
+  /** A shared link's second model: opened when Compare is (not before: no socket while unseen). */
+  prefer(id: string): void {
+    if (compareStore.get().id === id) return;
+    if (pageStore.get().tab === "compare") return this.select(id);
+    this.socket?.close();
+    this.socket = null;
+    compareStore.set({ id, result: null, socket: "closed", error: null });
+  }
+
   select(id: string): void {
     this.socket?.close();
     compareStore.set({ id, result: null, error: null });

@@ -184,18 +184,32 @@ export class ExploreSession {
     try {
       const [first, second] = await this.samples(dataset, undefined, 2);
       if (first) this.pickSample(dataset, first);
-      // Interpolation starts filled too: between the first two test images, unless the user chose.
-      const { walkA, walkB } = exploreStore.get();
-      const stale = (e: Endpoint | null) => !e || (e.dataset !== null && e.dataset !== dataset);
-      if (first && second) {
-        exploreStore.set({
-          walkA: stale(walkA) ? this.sampleEndpoint(dataset, first) : walkA,
-          walkB: stale(walkB) ? this.sampleEndpoint(dataset, second) : walkB,
-        });
-      }
+      this.setWalkDefaults(dataset, first, second);
     } catch (e) {
       notify("error", `Could not load a test image: ${message(e)}`);
     }
+  }
+
+  /** A shared link's input, shown (and the canvas repainted) before its model opens. */
+  showLinked(image: Float32Array, source: InputSource): void {
+    this.setInput(image, source, true);
+  }
+
+  /** Interpolation's ends from the first two test images, as on a first visit (a link's view). */
+  async fillWalkEnds(dataset: string): Promise<void> {
+    const [first, second] = await this.samples(dataset, undefined, 2).catch(() => []);
+    this.setWalkDefaults(dataset, first, second);
+  }
+
+  /** Interpolation starts filled too: between the first two test images, unless the user chose. */
+  private setWalkDefaults(dataset: string, first: Sample | undefined, second: Sample | undefined): void {
+    const { walkA, walkB } = exploreStore.get();
+    const stale = (e: Endpoint | null) => !e || (e.dataset !== null && e.dataset !== dataset);
+    if (!first || !second) return;
+    exploreStore.set({
+      walkA: stale(walkA) ? this.sampleEndpoint(dataset, first) : walkA,
+      walkB: stale(walkB) ? this.sampleEndpoint(dataset, second) : walkB,
+    });
   }
 
   // ---- the sliders ----------------------------------------------------------------------
@@ -206,6 +220,13 @@ export class ExploreSession {
     const latent = s.latent.slice();
     latent[dim] = value;
     exploreStore.set({ latent, decoded: s.decoded ?? startDecoded(s.result, latent) });
+    this.socket?.decode(latent);
+  }
+
+  /** Every slider at once (a shared link's values), decoded as if moved by hand. */
+  setLatent(latent: number[]): void {
+    const s = exploreStore.get();
+    exploreStore.set({ latent, decoded: startDecoded(s.result, latent) });
     this.socket?.decode(latent);
   }
 

@@ -5,7 +5,8 @@ import { slice } from "./slice";
 export type Tab = "explore" | "compare" | "build";
 
 export interface Notice {
-  kind: "error" | "info";
+  /** info fades after a while; a warning (a link not restored in full) and an error stay until dismissed. */
+  kind: "error" | "warning" | "info";
   text: string;
 }
 

@@ -12,6 +12,8 @@ export interface Slice<S> {
   set: (patch: Patch<S>) => void;
   /** Back to the initial values (tests, the benchmark page). */
   reset: () => void;
+  /** Calls `listener` after every change (the link session follows the view); returns the unsubscribe. */
+  subscribe: (listener: () => void) => () => void;
 }
 
 export function slice<S extends object>(initial: () => S): Slice<S> {
@@ -21,5 +23,6 @@ export function slice<S extends object>(initial: () => S): Slice<S> {
     get: store.getState,
     set: (patch) => store.setState(patch),
     reset: () => store.setState(initial(), true),
+    subscribe: (listener) => store.subscribe(() => listener()),
   };
 }
