@@ -27,6 +27,7 @@ def test_aevp_serve_serves_api_docs_and_frontend(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "AEVP_MODELS_DIR": str(tmp_path / "models"),
+        "AEVP_STATE_DIR": str(tmp_path / "state"),  # not the user's own job records
         "AEVP_PRETRAINED_DIR": str(tmp_path / "none"),
         "AEVP_FRONTEND_DIR": str(dist),
         "AEVP_DATA_DIR": str(tmp_path / "data"),

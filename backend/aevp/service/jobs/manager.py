@@ -16,7 +16,6 @@ import logging
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,10 +23,10 @@ from aevp.ml import events as ev
 from aevp.ml.events import TrainState
 from aevp.ml.spec import ModelSpec
 from aevp.service.datasource import DataSource
-from aevp.service.faults import InvalidField
 from aevp.service.jobs import resume as checkpoints
-from aevp.service.jobs.publish import Trainer, publish, start_progress
-from aevp.service.jobs.records import Job, JobNotFound, JobNotResumable, QueueFull, now
+from aevp.service.jobs.limits import Limits
+from aevp.service.jobs.publish import TopicCache, Trainer, load_topic, publish, start_progress
+from aevp.service.jobs.records import Job, JobNotFound, JobNotResumable, now
 from aevp.service.jobs.store import JobStore
 from aevp.service.schemas import EndMessage, JobDetail, JobState
 from aevp.service.store import ModelStore
@@ -59,15 +58,12 @@ class JobManager:
         self._store = store
         self._data = data
         self._state_dir = state_dir
-        self._max_queued, self._max_concurrent = max_queued, max_concurrent
-        self._max_per_client, self._max_steps, self._max_seconds = max_queued_per_client, max_steps, max_seconds
-        self._keep = keep_finished
+        self._limits = Limits(max_concurrent, max_queued, max_queued_per_client, max_steps, max_seconds, keep_finished)
         self._trainer = trainer
         self._jobs: dict[str, Job] = {}
         self._db: JobStore | None = None
         self._open_lock = threading.Lock()
-        self._topics: OrderedDict[str, Topic] = OrderedDict()  # loaded streams of ended jobs, least recent first
-        self._topics_lock = threading.Lock()
+        self._topics = TopicCache(LOADED_TOPICS)  # streams of ended jobs, read back or kept after they ended
         self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="aevp-train")
         self._stopping = False
 
@@ -101,8 +97,8 @@ class JobManager:
         db = self.db
         loop = asyncio.get_running_loop()
         data = await asyncio.to_thread(self._data.load, spec.dataset)  # fail now, not in the worker
-        self._check_budget(spec, data.train_images.shape[0])
-        self._check_room(client)
+        self._limits.check_budget(spec, data.train_images.shape[0])
+        self._limits.check_room(self._jobs.values(), client)
         job = Job(id=secrets.token_hex(6), spec=spec, client=client, topic=Topic(loop, spec.layers()))
         db.insert(job)
         self._jobs[job.id] = job
@@ -117,7 +113,7 @@ class JobManager:
             raise JobNotResumable(job_id, job.state)
         loop = asyncio.get_running_loop()
         data = await asyncio.to_thread(self._data.load, job.spec.dataset)
-        self._check_room(client)
+        self._limits.check_room(self._jobs.values(), client)
         try:
             state = await asyncio.to_thread(checkpoints.load, self.checkpoint_dir, job.id)
         except checkpoints.CheckpointUnreadable as e:  # cannot happen through our atomic writes; say so
@@ -130,8 +126,7 @@ class JobManager:
         job.topic, job.state, job.error, job.ended, job.client = topic, "queued", None, None, client
         job.checkpoint_epoch = state.epoch if state is not None else 0
         job.stop, job.cancel_requested, job.over_budget = threading.Event(), False, False
-        with self._topics_lock:
-            self._topics.pop(job.id, None)
+        self._topics.drop(job.id)
         db.save(job)
         job.future = self._executor.submit(self._run, job, state)
         return job
@@ -152,15 +147,10 @@ class JobManager:
         job = self.get(job_id)
         if job.topic is not None:
             return job.topic
-        with self._topics_lock:
-            if (topic := self._topics.get(job_id)) is not None:
-                self._topics.move_to_end(job_id)
-                return topic
-        topic = await asyncio.to_thread(self._load_topic, job, asyncio.get_running_loop())
-        with self._topics_lock:
-            self._topics[job_id] = topic
-            while len(self._topics) > LOADED_TOPICS:
-                self._topics.popitem(last=False)
+        if (topic := self._topics.get(job_id)) is not None:
+            return topic
+        topic = await asyncio.to_thread(load_topic, self.db, job, asyncio.get_running_loop())
+        self._topics.put(job_id, topic)
         return topic
 
     async def detail(self, job_id: str) -> JobDetail:
@@ -198,60 +188,17 @@ class JobManager:
         if self._db is not None and all(j.future is None or j.future.done() for j in self._jobs.values()):
             self._db.close()  # else a worker still writes; the process's exit closes the file
 
-    # --- limits --------------------------------------------------------------------------------
-
-    def _check_budget(self, spec: ModelSpec, train_images: int) -> None:
-        per_epoch = train_images // spec.batch_size
-        steps = per_epoch * spec.epochs
-        if steps > self._max_steps:
-            raise InvalidField(
-                ["body", "spec", "epochs"],
-                f"this job would train {steps:,} batches ({spec.epochs} epochs of {per_epoch:,} batches of "
-                f"{spec.batch_size}); the limit is {self._max_steps:,} (AEVP_MAX_JOB_STEPS): train fewer epochs "
-                "or in larger batches",
-            )
-
-    def _check_room(self, client: str) -> None:
-        queued = [j for j in self._jobs.values() if j.state == "queued"]
-        running = sum(1 for j in self._jobs.values() if j.state == "running")
-        if running + len(queued) >= self._max_concurrent + self._max_queued:
-            raise QueueFull(
-                f"too many jobs: {running} running and {len(queued)} queued (limit {self._max_queued} queued); "
-                "wait for one to finish or cancel one"
-            )
-        mine = sum(1 for j in queued if j.client == client)
-        if mine >= self._max_per_client:
-            raise QueueFull(
-                f"too many jobs waiting for you: {mine} queued (limit {self._max_per_client} per client, "
-                "AEVP_MAX_QUEUED_JOBS_PER_CLIENT); wait for one to start or cancel one"
-            )
-
     def _prune(self, db: JobStore) -> None:
-        """Keeps the newest `keep_finished` jobs that are not queued or running; deletes the older ones."""
-        idle = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.created, reverse=True)
-        old = idle[self._keep :]
-        if not old:
-            return
-        db.delete([j.id for j in old])
+        """Deletes the jobs (records, checkpoints) beyond the retention limit."""
+        old = self._limits.to_forget(self._jobs.values())
+        if old:
+            db.delete([j.id for j in old])
         for job in old:
             self._jobs.pop(job.id, None)
             checkpoints.remove(self.checkpoint_dir, job.id)
-            with self._topics_lock:
-                self._topics.pop(job.id, None)
+            self._topics.drop(job.id)
 
     # --- the worker thread side ------------------------------------------------------------------
-
-    def _load_topic(self, job: Job, loop: asyncio.AbstractEventLoop) -> Topic:
-        losses, terms, epochs = self.db.history(job.id)
-        topic = Topic(loop, job.spec.layers())
-        topic.add_losses(0, losses.tolist(), {k: v.tolist() for k, v in terms.items()} or None)
-        for metrics in epochs:
-            topic.add_epoch(metrics)
-        if job.saved_progress is not None:
-            topic.set_progress(job.saved_progress)
-        if not job.active:
-            topic.finish(EndMessage(state=job.state, model_id=job.model_id, error=job.error))  # type: ignore[arg-type]
-        return topic
 
     def _end(self, job: Job, state: JobState, model_id: str | None = None, error: str | None = None) -> None:
         """Records the job's end and tells its subscribers; an interrupted job keeps its checkpoint."""
@@ -265,10 +212,7 @@ class JobManager:
             checkpoints.remove(self.checkpoint_dir, job.id)
         if topic is not None:
             topic.finish(EndMessage(state=state, model_id=model_id, error=error))
-            with self._topics_lock:  # the ended stream joins the loaded ones; the job no longer pins it
-                self._topics[job.id] = topic
-                while len(self._topics) > LOADED_TOPICS:
-                    self._topics.popitem(last=False)
+            self._topics.put(job.id, topic)  # the ended stream joins the cache: the job no longer pins it
             job.topic = None
 
     def _run(self, job: Job, state: TrainState | None) -> None:
@@ -293,7 +237,7 @@ class JobManager:
     def _should_stop(self, job: Job) -> bool:
         if job.stop.is_set():
             return True
-        if job.trained_seconds() > self._max_seconds:
+        if self._limits.over_time(job):
             job.over_budget = True
             return True
         return False
@@ -333,12 +277,7 @@ class JobManager:
         elif event.state == "cancelled" and job.cancel_requested:
             self._end(job, "cancelled")
         elif event.state == "cancelled" and job.over_budget:
-            hours = self._max_seconds / 3600
-            self._end(
-                job,
-                "failed",
-                error=f"the job trained longer than its budget of {hours:.3g} h (AEVP_MAX_JOB_SECONDS) and was stopped",
-            )
+            self._end(job, "failed", error=self._limits.time_message())
         elif event.state == "cancelled" and self._stopping:
             self._end(job, "interrupted", error=STOPPED)
         elif event.state == "cancelled":

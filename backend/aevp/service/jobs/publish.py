@@ -1,8 +1,11 @@
-"""Each training event, by class, into the job's stream (its `Topic`) and the job store; the epoch checkpoints."""
+"""Each training event, by class, into the job's stream (its `Topic`) and the job store; streams read back."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from aevp.ml.spec import ModelSpec
 from aevp.service.jobs import resume as checkpoints
 from aevp.service.jobs.records import Job
 from aevp.service.jobs.store import JobStore
-from aevp.service.schemas import VAE_EPOCH_FIELDS, EpochMetrics, Progress
+from aevp.service.schemas import VAE_EPOCH_FIELDS, EndMessage, EpochMetrics, Progress
 from aevp.service.topic import RawSnapshot, Topic
 
 # train(spec, train_images, test_images, *, should_stop, snapshot_interval_s, probe_count[, resume]) -> events
@@ -110,3 +113,44 @@ def start_progress(topic: Topic, spec: ModelSpec, state: ev.TrainState | None, t
             fraction=min(len(losses) / total, 1.0) if total else 0.0,
         )
     )
+
+
+def load_topic(db: JobStore, job: Job, loop: asyncio.AbstractEventLoop) -> Topic:
+    """A stored job's stream, read back from the store: its history, last progress and (unless active) its end."""
+    losses, terms, epochs = db.history(job.id)
+    topic = Topic(loop, job.spec.layers())
+    topic.add_losses(0, losses.tolist(), {k: v.tolist() for k, v in terms.items()} or None)
+    for metrics in epochs:
+        topic.add_epoch(metrics)
+    if job.saved_progress is not None:
+        topic.set_progress(job.saved_progress)
+    if not job.active:
+        topic.finish(EndMessage(state=job.state, model_id=job.model_id, error=job.error))  # type: ignore[arg-type]
+    return topic
+
+
+class TopicCache:
+    """The streams of ended jobs kept in memory (least recently used dropped first): any thread may use it."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._topics: OrderedDict[str, Topic] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> Topic | None:
+        with self._lock:
+            topic = self._topics.get(job_id)
+            if topic is not None:
+                self._topics.move_to_end(job_id)
+            return topic
+
+    def put(self, job_id: str, topic: Topic) -> None:
+        with self._lock:
+            self._topics[job_id] = topic
+            self._topics.move_to_end(job_id)
+            while len(self._topics) > self._size:
+                self._topics.popitem(last=False)
+
+    def drop(self, job_id: str) -> None:
+        with self._lock:
+            self._topics.pop(job_id, None)
