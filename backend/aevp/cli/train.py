@@ -63,7 +63,7 @@ class _StopOnInterrupt:
 
 
 def train_command(
-    dataset: Annotated[str, typer.Option(help="mnist or fashion-mnist")] = "mnist",
+    dataset: Annotated[str, typer.Option(help="mnist, fashion-mnist, quickdraw or one you imported")] = "mnist",
     filters: Annotated[str, typer.Option(help="Filters of each conv block, comma-separated (1 to 4 blocks)")] = "32,64",
     kernel: Annotated[str, typer.Option(help="Kernel size (3 or 5), one for all blocks or one per block")] = "3",
     downsample: Annotated[str, typer.Option(help="maxpool or stride")] = "maxpool",

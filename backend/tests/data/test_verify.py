@@ -70,7 +70,7 @@ def test_structure_is_checked_before_checksums(tiny: Splits, tiny_table, change,
 
 
 def test_real_table_is_complete_and_documented() -> None:
-    assert set(CHECKSUMS) == {"mnist", "fashion-mnist"}
+    assert set(CHECKSUMS) == {"mnist", "fashion-mnist", "quickdraw"}
     values = [value for table in CHECKSUMS.values() for value in table.values()]
     for table in CHECKSUMS.values():
         assert set(table) == set(SPLITS)

@@ -6,7 +6,6 @@ wheel is opened as a zip (installing it would pin numpy<2 and add a top-level pa
 
 import gzip
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -25,27 +24,10 @@ from aevp.data.catalog import (
 from aevp.data.errors import SourceError
 from aevp.data.progress import Reporter
 from aevp.data.safe_pickle import load_restricted
+from aevp.data.sources.commands import last_line as _last_line
+from aevp.data.sources.commands import run as _run
 from aevp.data.sources.folder import find_idx_files, read_idx_folder
 from aevp.data.verify import Splits
-
-_COMMAND_TIMEOUT_S = 600  # a 30 MB package on a slow link; offline, the clients give up much sooner
-
-
-def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            command, cwd=cwd, capture_output=True, text=True, timeout=_COMMAND_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise SourceError(f"`{' '.join(command[:3])}` took longer than {_COMMAND_TIMEOUT_S} s") from exc
-    except OSError as exc:
-        raise SourceError(f"cannot run {command[0]} ({exc})") from exc
-
-
-def _last_line(result: subprocess.CompletedProcess[str]) -> str:
-    lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith(("E:", "ERROR:"))]
-    return (errors or lines or [f"exit status {result.returncode}"])[-1]
 
 
 class DebianSource:
