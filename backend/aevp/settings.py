@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     ws_send_timeout_s: float = Field(default=30.0, gt=0)
     # Load and compile every known model at start-up before /api/health reports ready.
     warm_models: bool = True
+    # Imports of users' images (`aevp data import`, POST /api/datasets); anything over a limit is refused.
+    import_max_images: int = Field(default=100_000, ge=2)  # images in one import
+    import_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)  # the archive, and its contents expanded
+    import_max_classes: int = Field(default=1000, ge=1, le=65536)  # class folders (labels are 16-bit at most)
+    import_max_pixels: int = Field(default=4096 * 4096, ge=1)  # one image's width x height, checked before decoding
+    import_max_ratio: int = Field(default=100, ge=2)  # how much one zip member or .gz may expand (past 1 MiB)
 
     @cached_property
     def model_dirs(self) -> tuple[Path, ...]:
