@@ -1,7 +1,8 @@
 """Model folders on disk: spec.json, metrics.json, history.json and weights.safetensors.
 
-A folder is written under a temporary name and renamed into place, so a crash at any moment
-leaves either a complete model or none. Ids are made here, never taken from user text.
+A folder is written under a temporary name, fsynced and put in place in one step (`folders.put_in_place`), so
+a crash at any moment leaves either a complete model or none, and replacing an id never hides it. Ids are made
+here, never taken from user text. Metadata is validated by `aevp.ml.meta` on every read and before every write.
 """
 
 from __future__ import annotations
@@ -22,17 +23,29 @@ from safetensors.numpy import load as st_load
 from safetensors.numpy import load_file, save_file
 from safetensors.numpy import save as st_save
 
+from aevp.ml import meta
+from aevp.ml.folders import TMP_PREFIX, fsync_dir, put_in_place
 from aevp.ml.spec import VARIANT_PREFIX, ModelSpec
 
 FORMAT = "aevp-model-1"
 WEIGHTS = "weights.safetensors"
+FILES = ("spec.json", "metrics.json", "history.json", WEIGHTS)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_TMP_PREFIX = ".tmp-"
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+EMPTY_HISTORY = '{"losses": [], "epochs": []}'
 
 
 class CheckpointError(ValueError):
     """A model folder or bundle that is missing, malformed or does not match its spec."""
+
+
+class InvalidMetadata(CheckpointError):
+    """Metadata that fails validation; `field` is the dotted path of the offending value ("metrics.psnr")."""
+
+    def __init__(self, prefix: str, error: meta.MetadataError) -> None:
+        super().__init__(f"{prefix}{error}")
+        self.field = error.field
+        self.reason = error.message
 
 
 @dataclass(frozen=True)
@@ -91,12 +104,12 @@ def _write_json(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, indent=1, allow_nan=False))
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def validated(spec: ModelSpec, metrics: dict[str, Any], history: dict[str, Any] | None) -> meta.BundleMeta:
+    """A training run's metadata as the format wants it (a diverged loss becomes null), or a CheckpointError."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        return meta.validate(spec, meta.sanitize(metrics), meta.sanitize(history or {"losses": [], "epochs": []}))
+    except meta.MetadataError as e:
+        raise InvalidMetadata("", e) from None
 
 
 def save(
@@ -107,73 +120,136 @@ def save(
     history: dict[str, Any] | None = None,
     model_id: str | None = None,
 ) -> str:
-    """Write a model folder atomically and return its id (a new one unless `model_id` is given)."""
+    """Write a model folder atomically and return its id (a new one unless `model_id` is given: then replaced)."""
     check_params(spec, params)
+    checked = validated(spec, metrics, history)
     model_id = model_id or new_model_id(spec)
     if not is_valid_id(model_id):
         raise CheckpointError(f"invalid model id {model_id!r}")
     root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f"{_TMP_PREFIX}{model_id}-{secrets.token_hex(4)}"
+    tmp = root / f"{TMP_PREFIX}{model_id}-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
         save_file({k: np.ascontiguousarray(v) for k, v in params.items()}, str(tmp / WEIGHTS),
                   metadata={"format": FORMAT})
         (tmp / "spec.json").write_text(spec.model_dump_json(indent=1))
-        _write_json(tmp / "metrics.json", metrics)
-        _write_json(tmp / "history.json", history or {"losses": [], "epochs": []})
+        _write_json(tmp / "metrics.json", checked.metrics)
+        _write_json(tmp / "history.json", meta.dump_history(checked.history))
         for f in tmp.iterdir():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
-        _fsync_dir(tmp)
-        final = root / model_id
-        if final.exists():  # replacing a model (e.g. `make pretrained`): swap, then drop the old one
-            old = root / f"{_TMP_PREFIX}old-{model_id}-{secrets.token_hex(4)}"
-            final.rename(old)
-            tmp.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(final)
-        _fsync_dir(root)
+        fsync_dir(tmp)
+        put_in_place(tmp, root / model_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return model_id
 
 
-def _read_meta(path: Path) -> tuple[ModelSpec, dict[str, Any]]:
+def _read_text(path: Path, limit: int) -> str:
+    """A metadata file's text; a huge one is refused before it is read."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise CheckpointError(f"{path.name} is {size} bytes; at most {limit}")
+        return f.read().decode("utf-8", "replace")
+
+
+def _folder_error(path: Path, reason: str) -> CheckpointError:
+    return CheckpointError(f"model folder {path.name}: {reason}")
+
+
+def read_meta(path: Path) -> meta.BundleMeta:
+    """A folder's spec, metrics and history, validated; a CheckpointError naming the folder and the field."""
     try:
-        spec = ModelSpec.model_validate_json((path / "spec.json").read_text())
-        metrics = json.loads((path / "metrics.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(f"model folder {path.name} is unreadable: {exc}") from exc
-    return spec, metrics
+        texts = [_read_text(path / f"{part}.json", meta.LIMITS[part]) for part in ("spec", "metrics", "history")]
+        return meta.read(*texts)
+    except meta.MetadataError as e:
+        raise InvalidMetadata(f"model folder {path.name}: ", e) from None
+    except OSError as e:
+        raise _folder_error(path, f"{Path(e.filename or '?').name} is unreadable ({e.strerror or e})") from None
+
+
+def _weights_date(path: Path) -> float:
+    try:
+        return (path / WEIGHTS).stat().st_mtime
+    except OSError:
+        raise _folder_error(path, f"{WEIGHTS} is missing") from None
+
+
+def check_weights_file(path: Path) -> None:
+    """The weights file's header against its length and dtypes, without reading the weights or importing JAX: a
+    truncated or foreign file is found when the folder is listed (shapes are checked against the spec on load)."""
+    try:
+        with open(path / WEIGHTS, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(8)
+            (n,) = struct.unpack("<Q", head) if len(head) == 8 else (size,)
+            if n > min(size - 8, MAX_BUNDLE_BYTES):
+                raise ValueError("bad header length")
+            header = json.loads(f.read(n))
+        tensors = {k: v for k, v in header.items() if k != "__metadata__"}
+        end = max((int(v["data_offsets"][1]) for v in tensors.values()), default=0)
+        dtypes = {v["dtype"] for v in tensors.values()}
+    except OSError as e:
+        raise _folder_error(path, f"{WEIGHTS} is unreadable ({e.strerror or e})") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as e:
+        raise _folder_error(path, f"{WEIGHTS} is not a safetensors file ({e})") from None
+    if 8 + n + end != size:
+        raise _folder_error(path, f"{WEIGHTS} is truncated or damaged: {size} bytes, its header says {8 + n + end}")
+    if dtypes - {"F32"}:
+        raise _folder_error(path, f"{WEIGHTS} holds {sorted(dtypes - {'F32'})} tensors; only float32 is used")
+
+
+def inspect(path: Path) -> CheckpointInfo:
+    """A folder's validated metadata and date, without reading the weights (only their presence is checked)."""
+    checked = read_meta(path)
+    return CheckpointInfo(path.name, checked.spec, dict(checked.metrics), _weights_date(path), path)
 
 
 def load(path: Path) -> Checkpoint:
-    """Read a model folder, checking the weights against the spec."""
-    spec, metrics = _read_meta(path)
+    """Read a model folder, checking the metadata and the weights against the spec."""
+    checked = read_meta(path)
+    created = _weights_date(path)
     try:
         params = load_file(str(path / WEIGHTS))
-        history = json.loads((path / "history.json").read_text())
     except Exception as exc:  # safetensors raises its own error type for truncated or malformed files
-        raise CheckpointError(f"model folder {path.name} is unreadable: {exc}") from exc
-    check_params(spec, params)
-    return Checkpoint(path.name, spec, metrics, (path / WEIGHTS).stat().st_mtime, path, params, history)
+        raise _folder_error(path, f"{WEIGHTS} is unreadable ({exc})") from exc
+    try:
+        check_params(checked.spec, params)
+    except CheckpointError as e:
+        raise _folder_error(path, str(e)) from None
+    history = meta.dump_history(checked.history)
+    return Checkpoint(path.name, checked.spec, dict(checked.metrics), created, path, params, history)
+
+
+def model_folders(root: Path) -> list[Path]:
+    """The folders under `root` named as models (temporary ones skipped), complete or not."""
+    if not root.is_dir():
+        return []
+    return [p for p in root.iterdir() if is_valid_id(p.name) and p.is_dir()]
+
+
+def stamp(path: Path) -> tuple[tuple[int, int] | None, ...]:
+    """What changes when any of a folder's files does: (mtime, size) of each (None where missing)."""
+    out = []
+    for name in FILES:
+        try:
+            st = (path / name).stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def list_checkpoints(root: Path) -> list[CheckpointInfo]:
-    """Complete model folders under `root`, newest first (temporary folders are skipped)."""
-    if not root.is_dir():
-        return []
+    """Complete, valid model folders under `root`, newest first (broken and temporary ones are skipped)."""
     found = []
-    for path in root.iterdir():
-        if path.name.startswith(_TMP_PREFIX) or not path.is_dir() or not is_valid_id(path.name):
-            continue
+    for path in model_folders(root):
         try:
-            spec, metrics = _read_meta(path)
+            found.append(inspect(path))
         except CheckpointError:
             continue
-        found.append(CheckpointInfo(path.name, spec, metrics, (path / WEIGHTS).stat().st_mtime, path))
     return sorted(found, key=lambda c: c.created, reverse=True)
 
 
@@ -181,52 +257,56 @@ def delete(root: Path, model_id: str) -> None:
     """Remove a model folder: renamed away first, so a half-deleted model is never listed."""
     if not is_valid_id(model_id) or not (root / model_id).is_dir():
         raise CheckpointError(f"no model {model_id!r}")
-    trash = root / f"{_TMP_PREFIX}del-{model_id}-{secrets.token_hex(4)}"
+    trash = root / f"{TMP_PREFIX}del-{model_id}-{secrets.token_hex(4)}"
     (root / model_id).rename(trash)
     shutil.rmtree(trash, ignore_errors=True)
 
 
 def to_bundle(ckpt: Checkpoint) -> bytes:
     """One safetensors file: the weights, with spec, metrics and history in its metadata."""
-    meta = {
+    header = {
         "format": FORMAT,
         "spec": ckpt.spec.model_dump_json(),
         "metrics": json.dumps(ckpt.metrics, allow_nan=False),
         "history": json.dumps(ckpt.history, allow_nan=False),
     }
-    return st_save({k: np.ascontiguousarray(v) for k, v in ckpt.params.items()}, metadata=meta)
+    return st_save({k: np.ascontiguousarray(v) for k, v in ckpt.params.items()}, metadata=header)
 
 
-def _bundle_metadata(data: bytes) -> dict[str, str]:
+def _bundle_metadata(data: bytes) -> dict[str, Any]:
     # safetensors layout: u64 little-endian header length, then a JSON header.
     if len(data) < 8:
         raise CheckpointError("not a safetensors file: too short")
     (n,) = struct.unpack("<Q", data[:8])
-    if n > len(data) - 8 or n > 16 * 1024 * 1024:
+    if n > len(data) - 8:
         raise CheckpointError("not a safetensors file: bad header length")
     try:
         header = json.loads(data[8 : 8 + n])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CheckpointError("not a safetensors file: header is not JSON") from exc
-    meta = header.get("__metadata__") if isinstance(header, dict) else None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+    found = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(found, dict) or found.get("format") != FORMAT:
         raise CheckpointError(f"not an AeVP model file: metadata 'format' must be {FORMAT!r}")
-    return meta
+    return found
 
 
 def from_bundle(data: bytes) -> tuple[ModelSpec, dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
-    """Parse and validate a bundle made by `to_bundle` (never unpickles anything)."""
+    """Parse and validate a bundle made by `to_bundle` (never unpickles anything). Unknown metadata keys are ignored."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise CheckpointError(f"model file is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MiB")
-    meta = _bundle_metadata(data)
+    found = _bundle_metadata(data)
+    texts = {"spec": found.get("spec"), "metrics": found.get("metrics", "{}"),
+             "history": found.get("history", EMPTY_HISTORY)}
     try:
-        spec = ModelSpec.model_validate_json(meta["spec"])
-        metrics = json.loads(meta.get("metrics", "{}"))
-        history = json.loads(meta.get("history", '{"losses": [], "epochs": []}'))
+        for part, text in texts.items():
+            if not isinstance(text, str):
+                raise meta.MetadataError(part, "must be a JSON text (a string in the file's metadata)")
+        checked = meta.read(texts["spec"], texts["metrics"], texts["history"])
+    except meta.MetadataError as e:
+        raise InvalidMetadata("", e) from None
+    try:
         params = st_load(data)
     except Exception as exc:  # safetensors raises its own error type for malformed data
         raise CheckpointError(f"invalid AeVP model file: {exc}") from exc
-    if not isinstance(metrics, dict) or not isinstance(history, dict):
-        raise CheckpointError("invalid AeVP model file: metrics and history must be JSON objects")
-    check_params(spec, params)
-    return spec, params, metrics, history
+    check_params(checked.spec, params)
+    return checked.spec, params, dict(checked.metrics), meta.dump_history(checked.history)
