@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     job_stream_chunk: int = Field(default=10_000, ge=100)
     max_ws_clients: int = Field(default=64, ge=1)
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # A request for an unknown model id rescans the model folders at most this often (made-up ids cost no scan).
+    rescan_interval_s: float = Field(default=2.0, ge=0)
+    # Start-up deletes a crash's `.tmp-*` leftovers older than this from the models and maps folders.
+    leftover_age_s: float = Field(default=60.0, ge=0)
     host: str = "127.0.0.1"
     port: int = 8000
     # Service (aevp.service). The built frontend served at `/` by `aevp serve` when the folder exists.

@@ -55,6 +55,7 @@ def create_app(
     settings = settings or Settings()
     data = data or CachedData(settings.data_dir)
     model_layer = Models(settings.models_dir, settings.pretrained_dir, data, settings.maps_dir)
+    model_layer.store.rescan_interval_s = settings.rescan_interval_s
     services = Services(
         settings=settings,
         data=data,
@@ -82,6 +83,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.models_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(model_layer.store.tidy, settings.leftover_age_s, settings.maps_dir)
         await asyncio.to_thread(services.jobs.open)  # stored jobs listed; those left running are interrupted
         warm_up = asyncio.create_task(_warm_up(services))
         try:

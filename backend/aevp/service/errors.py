@@ -6,13 +6,16 @@ error response itself unserialisable (a 500). These handlers send only `loc`, `m
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import secrets
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocketState
 
 from aevp.ml.checkpoint import CheckpointError
 from aevp.service.datasource import DataUnavailable
@@ -43,7 +46,7 @@ STATUS_OF: dict[type[Exception], int] = {
     MapUnavailable: 422,  # a map this model cannot have (the latent plane of a model that is not 2-D)
     WalkInvalid: 422,
     NotVae: 409,
-    CheckpointError: 409,  # a model folder changed or broke between listing and loading
+    CheckpointError: 409,  # a model folder that is unavailable, or broke between listing and loading
 }
 
 
@@ -92,14 +95,30 @@ async def _http(request: Request, exc: HTTPException) -> Response:
     return JSONResponse({"detail": str(detail)}, status_code=exc.status_code, headers=headers)
 
 
-async def _domain(request: Request, exc: Exception) -> Response:
+async def _domain(request: Request, exc: Exception) -> Response | None:
     status = next((s for t, s in STATUS_OF.items() if isinstance(exc, t)), 400)
+    if isinstance(request, WebSocket):  # raised in a socket route: no HTTP answer is possible there
+        await _close_socket(request, status, str(exc))
+        return None
     return JSONResponse({"detail": str(exc)}, status_code=status)
 
 
+async def _close_socket(ws: WebSocket, status: int, message: str) -> None:
+    """The protocol's error message, then a close with 4000 + the status (4404 not found, 4409 unavailable)."""
+    from aevp.service.schemas import ErrorMessage
+
+    with contextlib.suppress(Exception):  # the client may be gone already
+        if ws.application_state == WebSocketState.CONNECTING:
+            await ws.accept()
+        await ws.send_text(ErrorMessage(message=message).model_dump_json())
+        await ws.close(4000 + status)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
+    """A bug: the client gets an id to quote, the log the same id with the traceback (nothing else leaks)."""
+    error_id = secrets.token_hex(6)
+    log.error("internal error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal error", "error_id": error_id}, status_code=500)
 
 
 def install(app: FastAPI) -> None:

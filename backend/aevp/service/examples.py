@@ -52,6 +52,15 @@ MODEL_SUMMARY: dict[str, Any] = {
     "metrics": _METRICS,
     "pretrained": True,
     "created": "2025-01-01T12:00:00Z",
+    "available": True,
+}
+UNAVAILABLE_MODEL: dict[str, Any] = {
+    "id": "ae-8-l8-mnist-20250101-120000-a1b2c3",
+    "title": "AE-8-L8 · MNIST",
+    "pretrained": False,
+    "created": "2025-01-01T12:00:00Z",
+    "available": False,
+    "problem": "weights.safetensors is missing",
 }
 MODEL_DETAIL: dict[str, Any] = {
     **MODEL_SUMMARY,

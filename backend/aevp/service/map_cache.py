@@ -79,6 +79,12 @@ class MapCache:
             return None
         return found
 
+    def remove_leftovers(self, min_age_s: float) -> list[str]:
+        """Delete temporary files older than `min_age_s` (a crash mid-write; a younger one may be a writer's)."""
+        from aevp.ml.folders import remove_leftovers
+
+        return [] if self.folder is None else remove_leftovers(self.folder, min_age_s)
+
     def remove(self, model_id: str) -> None:
         """Delete every cached map of a model (it was deleted)."""
         if self.folder is None or not self.folder.is_dir():

@@ -8,27 +8,29 @@ from fastapi.responses import Response
 from aevp.service.deps import ModelsDep
 from aevp.service.routes.params import MODEL_NOT_FOUND, ModelId, UserModelId
 from aevp.service.routing import StrictJSONRoute, UploadRoute
-from aevp.service.schemas import LatentStats, ModelDetail, ModelSummary
+from aevp.service.schemas import LatentStats, ModelDetail, ModelSummary, UnavailableModel
 
 router = APIRouter(prefix="/models", tags=["models"], route_class=StrictJSONRoute)
 # Uploads are large: their own body-size limit (AEVP_MAX_UPLOAD_BYTES).
 upload_router = APIRouter(prefix="/models", tags=["models"], route_class=UploadRoute)
+UNAVAILABLE = {409: {"description": "The model's folder cannot be used (listed with `available: false`)"}}
 
 
 @router.get(
     "",
     summary="List models",
-    description="Every model: the shipped pretrained ones first, then the user's, newest first.",
+    description="Every model: the shipped pretrained ones first, then the user's, newest first. A folder that "
+    "cannot be used (no weights, a damaged file, invalid metadata) is listed as an `UnavailableModel` "
+    "(`available: false`) with its `problem`: it can be deleted, and using it answers 409.",
 )
-async def list_models(models: ModelsDep) -> list[ModelSummary]:
-    entries = await models.run(models.store.scan, interactive=False)
-    return [e.summary() for e in entries]
+async def list_models(models: ModelsDep) -> list[ModelSummary | UnavailableModel]:
+    return await models.run(models.store.listing, interactive=False)
 
 
 @router.get(
     "/{model_id}",
     summary="Model details",
-    responses=MODEL_NOT_FOUND,
+    responses={**MODEL_NOT_FOUND, **UNAVAILABLE},
     description="Spec, layer table, final metrics and the training history (every batch's loss and "
     "each epoch's metrics).",
 )
@@ -39,7 +41,7 @@ async def get_model(model_id: ModelId, models: ModelsDep) -> ModelDetail:
 @router.get(
     "/{model_id}/latent-stats",
     summary="Latent statistics",
-    responses=MODEL_NOT_FOUND,
+    responses={**MODEL_NOT_FOUND, **UNAVAILABLE},
     description="Percentiles, mean and standard deviation of each latent dimension over the test "
     "set: the ranges of the latent sliders. Computed on first request (about a second), then cached.",
 )
@@ -53,7 +55,7 @@ async def get_latent_stats(model_id: ModelId, models: ModelsDep) -> LatentStats:
     status_code=204,
     response_class=Response,
     responses={**MODEL_NOT_FOUND, 403: {"description": "A pretrained model cannot be deleted"}},
-    description="Deletes one of the user's models. Pretrained models are read-only (403).",
+    description="Deletes one of the user's models, usable or not. Pretrained models are read-only (403).",
 )
 async def delete_model(model_id: UserModelId, models: ModelsDep) -> Response:
     await models.run(models.delete, model_id, interactive=False)
@@ -68,6 +70,7 @@ async def delete_model(model_id: UserModelId, models: ModelsDep) -> Response:
     "in its metadata. `POST /api/models/upload` takes it back.",
     responses={
         **MODEL_NOT_FOUND,
+        **UNAVAILABLE,
         200: {
             "description": "The model file",
             "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
@@ -88,11 +91,13 @@ async def download_model(model_id: ModelId, models: ModelsDep) -> Response:
     summary="Upload a model",
     status_code=201,
     description="A file from `GET /api/models/{id}/download` (multipart field `file`). It is validated (a "
-    "safetensors file whose metadata holds a valid spec and whose tensors match it; nothing is unpickled) "
-    "and saved as a new model of the user's. 413 over the size limit (`AEVP_MAX_UPLOAD_BYTES`).",
+    "safetensors file whose metadata holds a valid spec, metrics and history within the format's bounds and whose "
+    "tensors match the spec; nothing is unpickled) and saved as a new model of the user's; an invalid file is a 422 "
+    "naming the field (`metrics.psnr: ...`) and nothing is stored. 413 over the size limit "
+    "(`AEVP_MAX_UPLOAD_BYTES`).",
     responses={
         413: {"description": "The file is over the size limit"},
-        422: {"description": "Not a valid model file; `detail` says why"},
+        422: {"description": "Not a valid model file; `detail` names the field and says why"},
     },
 )
 async def upload_model(

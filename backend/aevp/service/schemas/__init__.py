@@ -49,7 +49,14 @@ from aevp.service.schemas.jobs import (
     Progress,
 )
 from aevp.service.schemas.maps import LatentMap, LatentMapStatus, MapMethod, MapState, PlacedMap
-from aevp.service.schemas.models import DimStats, LatentStats, ModelDetail, ModelSummary, TrainingHistory
+from aevp.service.schemas.models import (
+    DimStats,
+    LatentStats,
+    ModelDetail,
+    ModelSummary,
+    TrainingHistory,
+    UnavailableModel,
+)
 from aevp.service.schemas.specs import LayerRow, SpecReport
 from aevp.service.schemas.walks import (
     DEFAULT_SPAN,
@@ -105,6 +112,6 @@ __all__ = [
     "MapReadyMessage", "MapState", "Message", "ModelDetail", "ModelSpec", "ModelSummary", "Path",
     "Pixel", "PlacedMap", "Progress", "ProgressMessage", "Request",
     "Response", "Sample", "SampleList", "SamplesRequest", "SamplesResult", "SnapshotMessage", "SpecReport",
-    "Tensor8", "TrainingHistory", "TraverseRequest", "TraverseResult",
+    "Tensor8", "TrainingHistory", "TraverseRequest", "TraverseResult", "UnavailableModel",
     "explore_client_adapter", "image_problem", "optional_in_schema", "ws_schema",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
@@ -24,6 +25,21 @@ class ModelSummary(Response):
     metrics: dict[str, float | None] = Field(description="Final test metrics: test_loss, psnr, ssim, ...")
     pretrained: bool = Field(description="Shipped with AeVP (read-only)")
     created: datetime
+    available: Literal[True] = Field(True, description="Always true here; see UnavailableModel")
+
+
+class UnavailableModel(Response):
+    """A model folder that cannot be used (no weights, a damaged file, metadata that fails validation). It is
+    listed so that it hides nothing and can be deleted; exploring it answers 409."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.UNAVAILABLE_MODEL]})
+
+    id: str
+    title: str = Field(description="The spec's title when the spec is readable, else the id")
+    pretrained: bool = Field(description="Shipped with AeVP (read-only)")
+    created: datetime = Field(description="When the folder last changed")
+    available: Literal[False] = False
+    problem: str = Field(description="What is wrong, such as 'weights.safetensors is missing'")
 
 
 class TrainingHistory(Response):
