@@ -23,6 +23,8 @@ export type DatasetInfo = Schemas["DatasetInfo"];
 export type Sample = Schemas["Sample"];
 export type SampleList = Schemas["SampleList"];
 export type ModelSummary = Schemas["ModelSummary"];
+/** A model folder that cannot be used (listed with the reason, so that it can be deleted). */
+export type UnavailableModel = Schemas["UnavailableModel"];
 export type ModelDetail = Schemas["ModelDetail"];
 export type Percentiles = Schemas["DimStats"];
 export type LatentStats = Schemas["LatentStats"];

@@ -1,13 +1,15 @@
-// The model in use: pretrained and trained models, its spec in one line; download, upload, delete.
+// The model in use: pretrained and trained models, its spec in one line; download, upload, delete. Models the
+// service cannot use are listed under it, greyed, with the reason and (for your own) a Delete button.
 import { useRef, useState } from "react";
 import { useSessions } from "../state/context";
-import { selectModels, selectModelsLoaded, useCatalog } from "../state/slices/catalog";
+import { selectModels, selectModelsLoaded, selectUnavailable, useCatalog } from "../state/slices/catalog";
 import { selectModelId, useModel } from "../state/slices/model";
 import { count, modelMetric as metric, num, specLine } from "../lib/format";
 
 export function ModelPicker() {
   const lab = useSessions();
   const models = useCatalog(selectModels);
+  const unavailable = useCatalog(selectUnavailable);
   const loaded = useCatalog(selectModelsLoaded);
   const modelId = useModel(selectModelId);
   const current = models.find((m) => m.id === modelId);
@@ -108,6 +110,46 @@ export function ModelPicker() {
           </>
         )}
       </span>
+      {unavailable.length > 0 && <UnavailableList />}
     </div>
+  );
+}
+
+/** Broken model folders: greyed, with the service's reason; your own can be deleted (pretrained ones are read-only). */
+function UnavailableList() {
+  const lab = useSessions();
+  const unavailable = useCatalog(selectUnavailable);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  return (
+    <ul className="unavailable-models" data-testid="unavailable-models">
+      {unavailable.map((m) => (
+        <li key={m.id} className="unavailable" data-testid="unavailable-model" title={m.id}>
+          <span className="unavailable-title">{m.title}</span>
+          <span className="unavailable-problem">unavailable: {m.problem}</span>
+          {!m.pretrained && confirm !== m.id && (
+            <button type="button" className="small" onClick={() => setConfirm(m.id)}>
+              Delete
+            </button>
+          )}
+          {!m.pretrained && confirm === m.id && (
+            <>
+              <button
+                type="button"
+                className="danger small"
+                onClick={() => {
+                  setConfirm(null);
+                  void lab.deleteModel(m.id);
+                }}
+              >
+                Delete “{m.title}”
+              </button>
+              <button type="button" className="small" onClick={() => setConfirm(null)}>
+                Keep
+              </button>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -90,7 +90,7 @@ export type paths = {
         };
         /**
          * List models
-         * @description Every model: the shipped pretrained ones first, then the user's, newest first.
+         * @description Every model: the shipped pretrained ones first, then the user's, newest first. A folder that cannot be used (no weights, a damaged file, invalid metadata) is listed as an `UnavailableModel` (`available: false`) with its `problem`: it can be deleted, and using it answers 409.
          */
         get: operations["listModels"];
         put?: never;
@@ -117,7 +117,7 @@ export type paths = {
         post?: never;
         /**
          * Delete a model
-         * @description Deletes one of the user's models. Pretrained models are read-only (403).
+         * @description Deletes one of the user's models, usable or not. Pretrained models are read-only (403).
          */
         delete: operations["deleteModel"];
         options?: never;
@@ -421,7 +421,7 @@ export type paths = {
         put?: never;
         /**
          * Upload a model
-         * @description A file from `GET /api/models/{id}/download` (multipart field `file`). It is validated (a safetensors file whose metadata holds a valid spec and whose tensors match it; nothing is unpickled) and saved as a new model of the user's. 413 over the size limit (`AEVP_MAX_UPLOAD_BYTES`).
+         * @description A file from `GET /api/models/{id}/download` (multipart field `file`). It is validated (a safetensors file whose metadata holds a valid spec, metrics and history within the format's bounds and whose tensors match the spec; nothing is unpickled) and saved as a new model of the user's; an invalid file is a 422 naming the field (`metrics.psnr: ...`) and nothing is stored. 413 over the size limit (`AEVP_MAX_UPLOAD_BYTES`).
          */
         post: operations["uploadModel"];
         delete?: never;
@@ -3832,6 +3832,7 @@ export type components = {
         /**
          * ModelDetail
          * @example {
+         *       "available": true,
          *       "created": "2025-01-01T12:00:00Z",
          *       "dataset": "mnist",
          *       "history": {
@@ -3936,6 +3937,13 @@ export type components = {
              * Format: date-time
              */
             created: string;
+            /**
+             * Available
+             * @description Always true here; see UnavailableModel
+             * @default true
+             * @constant
+             */
+            available: true;
             /** Layers */
             layers: components["schemas"]["LayerRow"][];
             history: components["schemas"]["TrainingHistory"];
@@ -3947,10 +3955,13 @@ export type components = {
         ModelSpec: {
             /**
              * Dataset
+             * @description A dataset from GET /api/datasets: mnist, fashion-mnist, quickdraw or one you imported
              * @default mnist
-             * @enum {string}
+             * @example mnist
+             * @example fashion-mnist
+             * @example quickdraw
              */
-            dataset: "mnist" | "fashion-mnist";
+            dataset: string;
             /**
              * Variant
              * @description plain; vae (the encoder gives a mean and a log-variance, loss = BCE summed over pixels + beta x KL); denoising (inputs corrupted in training only, targets clean)
@@ -4033,6 +4044,7 @@ export type components = {
         /**
          * ModelSummary
          * @example {
+         *       "available": true,
          *       "created": "2025-01-01T12:00:00Z",
          *       "dataset": "mnist",
          *       "id": "ae-32-64-l16-mnist",
@@ -4104,6 +4116,13 @@ export type components = {
              * Format: date-time
              */
             created: string;
+            /**
+             * Available
+             * @description Always true here; see UnavailableModel
+             * @default true
+             * @constant
+             */
+            available: true;
         };
         /** Progress */
         Progress: {
@@ -4368,6 +4387,50 @@ export type components = {
             /** @description One dimension: `steps` images. Two: steps x steps, row-major, row r at values[1][r] and column c at values[0][c] */
             images: components["schemas"]["ImageBatch"];
         };
+        /**
+         * UnavailableModel
+         * @description A model folder that cannot be used (no weights, a damaged file, metadata that fails validation). It is
+         *     listed so that it hides nothing and can be deleted; exploring it answers 409.
+         * @example {
+         *       "available": false,
+         *       "created": "2025-01-01T12:00:00Z",
+         *       "id": "ae-8-l8-mnist-20250101-120000-a1b2c3",
+         *       "pretrained": false,
+         *       "problem": "weights.safetensors is missing",
+         *       "title": "AE-8-L8 · MNIST"
+         *     }
+         */
+        UnavailableModel: {
+            /** Id */
+            id: string;
+            /**
+             * Title
+             * @description The spec's title when the spec is readable, else the id
+             */
+            title: string;
+            /**
+             * Pretrained
+             * @description Shipped with AeVP (read-only)
+             */
+            pretrained: boolean;
+            /**
+             * Created
+             * Format: date-time
+             * @description When the folder last changed
+             */
+            created: string;
+            /**
+             * Available
+             * @default false
+             * @constant
+             */
+            available: false;
+            /**
+             * Problem
+             * @description What is wrong, such as 'weights.safetensors is missing'
+             */
+            problem: string;
+        };
         /** ValidationError */
         ValidationError: {
             /** Location */
@@ -4546,7 +4609,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModelSummary"][];
+                    "application/json": (components["schemas"]["ModelSummary"] | components["schemas"]["UnavailableModel"])[];
                 };
             };
         };
@@ -4574,6 +4637,13 @@ export interface operations {
             };
             /** @description No model with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model's folder cannot be used (listed with `available: false`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4662,6 +4732,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The model's folder cannot be used (listed with `available: false`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4696,6 +4773,13 @@ export interface operations {
             };
             /** @description No model with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model's folder cannot be used (listed with `available: false`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5313,7 +5397,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not a valid model file; `detail` says why */
+            /** @description Not a valid model file; `detail` names the field and says why */
             422: {
                 headers: {
                     [name: string]: unknown;

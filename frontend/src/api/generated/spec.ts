@@ -54,7 +54,6 @@ export const SPEC_BOUNDS: {
 
 /** Every enum's values, in the schema's order. */
 export const SPEC_OPTIONS = {
-  dataset: ["mnist", "fashion-mnist"],
   variant: ["plain", "denoising", "vae"],
   downsample: ["maxpool", "stride"],
   activation: ["relu", "leaky_relu", "gelu", "silu", "tanh"],
@@ -65,6 +64,7 @@ export const SPEC_OPTIONS = {
 } as const;
 
 export const SPEC_DESCRIPTIONS: Partial<Record<keyof components["schemas"]["ModelSpec"], string>> = {
+  dataset: "A dataset from GET /api/datasets: mnist, fashion-mnist, quickdraw or one you imported",
   variant: "plain; vae (the encoder gives a mean and a log-variance, loss = BCE summed over pixels + beta x KL); denoising (inputs corrupted in training only, targets clean)",
   optimizer: "sgd uses momentum 0.9",
   beta: "vae only: weight of the KL term",

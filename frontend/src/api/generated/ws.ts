@@ -64,7 +64,10 @@ export interface JobInfo {
  * via the `definition` "ModelSpec".
  */
 export interface ModelSpec {
-  dataset?: "mnist" | "fashion-mnist";
+  /**
+   * A dataset from GET /api/datasets: mnist, fashion-mnist, quickdraw or one you imported
+   */
+  dataset?: string;
   /**
    * plain; vae (the encoder gives a mean and a log-variance, loss = BCE summed over pixels + beta x KL); denoising (inputs corrupted in training only, targets clean)
    */

@@ -1,5 +1,5 @@
 // What the service offers: its datasets and its models; a model file downloaded or uploaded.
-import type { ModelSummary } from "../../api/types";
+import type { ModelSummary, UnavailableModel } from "../../api/types";
 import { catalogStore } from "../slices/catalog";
 import { message, notify, type LabClient } from "./notify";
 
@@ -16,8 +16,11 @@ export class CatalogSession {
 
   async refresh(): Promise<void> {
     try {
-      const models = await this.client.models();
-      catalogStore.set({ models, modelsLoaded: true });
+      // The listing holds usable models and unavailable ones (available: false); only the first can be explored.
+      const all: (ModelSummary | UnavailableModel)[] = await this.client.models();
+      const models = all.filter((m): m is ModelSummary => m.available !== false);
+      const unavailable = all.filter((m): m is UnavailableModel => m.available === false);
+      catalogStore.set({ models, unavailable, modelsLoaded: true });
     } catch (e) {
       catalogStore.set({ modelsLoaded: true });
       notify("error", `Could not list the models: ${message(e)}`);
