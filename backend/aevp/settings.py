@@ -4,7 +4,7 @@ from functools import cached_property
 from pathlib import Path
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
@@ -37,7 +37,24 @@ class Settings(BaseSettings):
     max_finished_jobs: int = Field(default=200, ge=1)
     # A job stream sends at most this many losses per message (its history comes in chunks of this size).
     job_stream_chunk: int = Field(default=10_000, ge=100)
-    max_ws_clients: int = Field(default=64, ge=1)
+    # WebSockets open at once, in all and from one client (IP address); more are told why and closed (1013).
+    max_ws_clients: int = Field(default=1000, ge=1)
+    max_ws_per_client: int = Field(default=128, ge=1)
+    # An explore socket without a request (a latent-map stream without news) this long is closed with a message.
+    ws_idle_timeout_s: float = Field(default=600.0, gt=0)
+    # REST explore, decode and walks per client: this many a second on average, bursts up to rate_burst (429).
+    rate_per_s: float = Field(default=20.0, gt=0)
+    rate_burst: int = Field(default=40, ge=1)
+    # Explore/decode/walk requests running or waiting for the model at once; more are answered "busy" (503).
+    max_interactive_pending: int = Field(default=100, ge=1)
+    # Host names the server answers besides localhost/127.0.0.1/[::1] (comma-separated; `*`: any).
+    allowed_hosts: str = ""
+    # The access token; required beyond loopback (`aevp serve --host 0.0.0.0` makes one when unset).
+    token: SecretStr = SecretStr("")
+    # The address an access link names (e.g. http://lab.example.org:8080 behind a proxy); default the bound host.
+    public_url: str = ""
+    # Proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips; `*` behind compose's nginx).
+    forwarded_allow_ips: str = "127.0.0.1"
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     # A request for an unknown model id rescans the model folders at most this often (made-up ids cost no scan).
     rescan_interval_s: float = Field(default=2.0, ge=0)

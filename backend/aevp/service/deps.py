@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends
@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from aevp.service.datasource import DataSource
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager
+from aevp.service.limits import Limits
 from aevp.service.models import Models
 from aevp.settings import Settings
 
@@ -25,6 +26,10 @@ class Services:
     jobs: JobManager
     hub: Hub
     ready: bool = False
+    limits: Limits = field(init=False)  # made from the settings: sockets, rates, the interactive queue
+
+    def __post_init__(self) -> None:
+        self.limits = Limits(self.settings)
 
 
 def get_services(conn: HTTPConnection) -> Services:

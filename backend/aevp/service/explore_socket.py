@@ -4,7 +4,9 @@ A reader task parses each message as it arrives and keeps only the newest explor
 request; a worker answers whatever is pending, one at a time, on the interactive executor (the answer,
 JSON included, is built there, off the event loop). While the client drags a slider faster than the
 model answers, the requests in between are skipped rather than queued. A malformed message gets an
-`error` message; the socket stays open. A client that accepts nothing for the send timeout is dropped.
+`error` message; the socket stays open. A client that accepts nothing for the send timeout is dropped;
+one that sends nothing for the idle timeout is told so and closed (4408). When the interactive queue is
+full (`limits.InteractiveGate`), the request gets an `error` saying "busy" and is dropped.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from aevp.service.encode import image_array
 from aevp.service.faults import LatentSizeMismatch, MapUnavailable, ModelNotFound
 from aevp.service.guard import Socket
 from aevp.service.hub import CLOSE_NOT_FOUND
+from aevp.service.limits import Busy, InteractiveGate
 from aevp.service.models import Models
 from aevp.service.schemas import (
     DecodeMessage,
@@ -71,18 +74,19 @@ def answer(models: Models, model_id: str, message: ExploreMessage | DecodeMessag
         return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
 
 
-async def serve(sock: Socket, models: Models, model_id: str) -> None:
+async def serve(sock: Socket, models: Models, model_id: str, gate: InteractiveGate) -> None:
     try:
         await models.run(models.store.get, model_id, interactive=False)
     except ModelNotFound as e:
         await sock.send_and_close(ErrorMessage(message=str(e)).model_dump_json(), CLOSE_NOT_FOUND)
         return
-    await _Session(sock, models, model_id).run()
+    await _Session(sock, models, model_id, gate).run()
 
 
 class _Session:
-    def __init__(self, sock: Socket, models: Models, model_id: str) -> None:
+    def __init__(self, sock: Socket, models: Models, model_id: str, gate: InteractiveGate) -> None:
         self.sock = sock
+        self.gate = gate
         self.models = models
         self.model_id = model_id
         self.pending: dict[str, ExploreMessage | DecodeMessage] = {}
@@ -112,7 +116,7 @@ class _Session:
 
     async def read(self) -> None:
         while True:
-            message = await self.sock.ws.receive()
+            message = await self.sock.receive()  # a disconnect after the idle timeout
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
@@ -139,7 +143,9 @@ class _Session:
             while self.pending:
                 request = self.pending.pop(next(iter(self.pending)))
                 try:
-                    text = await self.models.run(answer, self.models, self.model_id, request)
+                    text = await self.gate.run(self.models.run, answer, self.models, self.model_id, request)
+                except Busy as e:
+                    text = ErrorMessage(request_id=request.request_id, message=e.message).model_dump_json()
                 except Exception as e:  # a bug must not end the session; the client hears about it
                     log.exception("explore request failed")
                     text = ErrorMessage(

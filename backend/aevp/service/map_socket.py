@@ -3,12 +3,15 @@
 Starts the computation when it is not running (or follows it), polls its status in memory and sends only
 changes; a map that is ready already is sent at once. Errors close the socket with a code that names
 them: 4404 (no such model), 4422 (an unknown method, or a map this model cannot have), 1011 (the
-computation failed or was dropped).
+computation failed or was dropped). The client only listens here, so the idle timeout counts the stream's
+own silence: a map that makes no progress for `ws_idle_timeout_s` (queued behind others) is closed with a
+message and 4408; its computation goes on, and a new socket follows it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -44,6 +47,7 @@ async def stream(sock: Socket, models: Models, model_id: str, method: str) -> No
         return
     state: LatentMap | LatentMapStatus | None = first
     last: tuple | None = None
+    quiet_since = time.monotonic()
     while True:
         if isinstance(state, LatentMap):
             await sock.send_and_close(MapReadyMessage(projection=state).model_dump_json(), 1000)
@@ -60,5 +64,9 @@ async def stream(sock: Socket, models: Models, model_id: str, method: str) -> No
             )
             await sock.send(progress.model_dump_json())
             last = now
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > sock.idle_timeout_s:
+            await sock.close_idle(f"the {method} map made no progress for {sock.idle_timeout_s:g} s")
+            return
         await asyncio.sleep(POLL_S)
         state = models.latents.map_status(model_id, method)

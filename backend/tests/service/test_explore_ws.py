@@ -174,34 +174,34 @@ def test_foreign_origin_is_refused_and_allowed_origin_accepted(server: LiveServe
 
 
 def test_too_many_clients_are_told_to_come_back(server: LiveServer) -> None:
-    hub = server.services.hub
-    saved = hub.max_clients
-    hub.max_clients = hub.stats.connected + 1
+    sockets = server.services.limits.sockets
+    saved = sockets.max_total
+    sockets.max_total = sockets.connected + 1
     try:
         with ws_connect(server, PATH) as first, ws_connect(server, PATH) as second:
             expect_error_then_close(second, "too many", 1013)
             first.send(explore_message(1))
             assert json.loads(first.recv(timeout=30))["request_id"] == 1
     finally:
-        hub.max_clients = saved
+        sockets.max_total = saved
 
 
 def test_a_client_that_stops_reading_is_dropped_after_the_send_timeout(server: LiveServer) -> None:
-    hub = server.services.hub
-    before = hub.stats.connected
+    sockets = server.services.limits.sockets
+    before = sockets.connected
     raw = socket.socket()
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)  # before connecting: a small window
     raw.connect(("127.0.0.1", server.port))
     # max_queue=1: the client stops reading from the socket once one message waits unread.
     with connect(server.ws_url + PATH, sock=raw, compression=None, max_size=None, max_queue=1) as ws:
-        wait_until(lambda: hub.stats.connected == before + 1)
+        wait_until(lambda: sockets.connected == before + 1)
         started = time.monotonic()
         with contextlib.suppress(ConnectionClosed, OSError, TimeoutError):
             for i in range(2000):  # each answer is ~100 KiB: the server's sends block within a few dozen
                 ws.send(explore_message(i))
-                if hub.stats.connected == before:
+                if sockets.connected == before:
                     break
                 time.sleep(0.02)
-        wait_until(lambda: hub.stats.connected == before, timeout_s=30)
+        wait_until(lambda: sockets.connected == before, timeout_s=30)
     timeout = server.services.settings.ws_send_timeout_s
     assert time.monotonic() - started >= timeout  # dropped by the send timeout, not at once

@@ -8,6 +8,7 @@ from aevp.service import explore, explore_socket
 from aevp.service.deps import ModelsDep
 from aevp.service.encode import image_array
 from aevp.service.guard import GuardedSocket
+from aevp.service.limits import LIMIT_RESPONSES, RATE_LIMITED, LimitsDep
 from aevp.service.routes.params import MODEL_NOT_FOUND, ModelId
 from aevp.service.routing import StrictJSONRoute
 from aevp.service.schemas import (
@@ -49,15 +50,22 @@ DECODE_EXAMPLES = {
     description="Runs one 28x28 image through the model: every layer's activations (as Tensor8 heatmaps), "
     "the latent vector, the reconstruction and its error. For scripts; the UI uses "
     "`/ws/models/{id}/explore`.",
-    responses={**MODEL_NOT_FOUND, 422: {"description": "The image is not 28x28 numbers in 0..1 or 0..255"}},
+    responses={
+        **MODEL_NOT_FOUND,
+        422: {"description": "The image is not 28x28 numbers in 0..1 or 0..255"},
+        **LIMIT_RESPONSES,
+    },
+    dependencies=RATE_LIMITED,
 )
 async def explore_model(
     model_id: ModelId,
     body: Annotated[ExploreRequest, Body(openapi_examples=EXPLORE_EXAMPLES)],
     models: ModelsDep,
+    limits: LimitsDep,
 ) -> ExploreResult:
     image = image_array(body.image)
-    return await models.run(explore.explore_result, models, model_id, image, body.corruption, body.maps)
+    call = (explore.explore_result, models, model_id, image, body.corruption, body.maps)
+    return await limits.interactive.run(models.run, *call)
 
 
 @router.post(
@@ -66,16 +74,23 @@ async def explore_model(
     description="The reconstruction (784 values 0..1) the decoder makes from one latent vector, and every "
     "decoder layer's activations (as Tensor8 heatmaps, in layer-table order). The latent must have as many "
     "values as the model has latent dimensions.",
-    responses={**MODEL_NOT_FOUND, 422: {"description": "Wrong length, or a value that is not a finite number"}},
+    responses={
+        **MODEL_NOT_FOUND,
+        422: {"description": "Wrong length, or a value that is not a finite number"},
+        **LIMIT_RESPONSES,
+    },
+    dependencies=RATE_LIMITED,
 )
 async def decode_model(
     model_id: ModelId,
     body: Annotated[DecodeRequest, Body(openapi_examples=DECODE_EXAMPLES)],
     models: ModelsDep,
+    limits: LimitsDep,
 ) -> DecodeResult:
-    return await models.run(explore.decode_result, models, model_id, body.latent, body.maps)
+    call = (explore.decode_result, models, model_id, body.latent, body.maps)
+    return await limits.interactive.run(models.run, *call)
 
 
 @ws_router.websocket("/ws/models/{model_id}/explore")
-async def explore_model_socket(sock: GuardedSocket, model_id: str, models: ModelsDep) -> None:
-    await explore_socket.serve(sock, models, model_id)
+async def explore_model_socket(sock: GuardedSocket, model_id: str, models: ModelsDep, limits: LimitsDep) -> None:
+    await explore_socket.serve(sock, models, model_id, limits.interactive)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from aevp.service import walks
 from aevp.service.deps import ModelsDep
 from aevp.service.encode import image_array
+from aevp.service.limits import LIMIT_RESPONSES, RATE_LIMITED, LimitsDep
 from aevp.service.routes.params import MODEL_NOT_FOUND, ModelId, VaeModelId
 from aevp.service.routing import StrictJSONRoute
 from aevp.service.schemas import (
@@ -21,7 +22,8 @@ from aevp.service.schemas import (
     TraverseResult,
 )
 
-router = APIRouter(prefix="/models", tags=["latent space"], route_class=StrictJSONRoute)
+# Every walk is rate-limited per client (429); those on the interactive executor also pass its gate (503).
+router = APIRouter(prefix="/models", tags=["latent space"], route_class=StrictJSONRoute, dependencies=RATE_LIMITED)
 
 INVERTED = [[255 - v for v in row] for row in EXAMPLE_IMAGE]
 INTERPOLATE_EXAMPLES = {
@@ -36,8 +38,10 @@ INTERPOLATE_EXAMPLES = {
     },
 }
 TRAVERSE_EXAMPLES = {
-    "grid": {"summary": "A 5 x 5 grid over dimensions 0 and 1", "value": {"latent": EXAMPLE_LATENT, "dims": [0, 1],
-                                                                          "steps": 5}},
+    "grid": {
+        "summary": "A 5 x 5 grid over dimensions 0 and 1",
+        "value": {"latent": EXAMPLE_LATENT, "dims": [0, 1], "steps": 5},
+    },
     "strip": {
         "summary": "One dimension, ±3 standard deviations",
         "value": {"latent": EXAMPLE_LATENT, "dims": [3], "steps": 9, "span": 3},
@@ -54,15 +58,20 @@ TRAVERSE_EXAMPLES = {
     summary="Interpolate between two images",
     description="Encodes both images (a VAE: their means), walks from a's latent to b's in `steps` steps "
     "(straight, or along the great circle, which keeps a VAE's samples typical) and decodes each one.",
-    responses={**MODEL_NOT_FOUND, 422: {"description": "An image is not 28x28, or steps is out of 2..32"}},
+    responses={
+        **MODEL_NOT_FOUND,
+        422: {"description": "An image is not 28x28, or steps is out of 2..32"},
+        **LIMIT_RESPONSES,
+    },
 )
 async def interpolate(
     model_id: ModelId,
     body: Annotated[InterpolateRequest, Body(openapi_examples=INTERPOLATE_EXAMPLES)],
     models: ModelsDep,
+    limits: LimitsDep,
 ) -> InterpolateResult:
     a, b = image_array(body.a), image_array(body.b)
-    return await models.run(walks.interpolate, models, model_id, a, b, body.steps, body.path)
+    return await limits.interactive.run(models.run, walks.interpolate, models, model_id, a, b, body.steps, body.path)
 
 
 @router.post(
@@ -75,6 +84,7 @@ async def interpolate(
         **MODEL_NOT_FOUND,
         409: {"description": "The model's dataset is not available to compute the spread of each dimension"},
         422: {"description": "Wrong latent length, a dimension out of range or twice, steps out of 2..16"},
+        429: LIMIT_RESPONSES[429],
     },
 )
 async def traverse(
@@ -92,7 +102,7 @@ async def traverse(
     summary="Sample from a VAE's prior",
     description="Decodes `count` latents drawn from the prior N(0, I): what the VAE generates from nothing. "
     "The same seed gives the same samples.",
-    responses={**MODEL_NOT_FOUND, 409: {"description": "The model is not a VAE"}},
+    responses={**MODEL_NOT_FOUND, 409: {"description": "The model is not a VAE"}, **LIMIT_RESPONSES},
 )
-async def samples(model_id: VaeModelId, body: SamplesRequest, models: ModelsDep) -> SamplesResult:
-    return await models.run(walks.samples, models, model_id, body.count, body.seed)
+async def samples(model_id: VaeModelId, body: SamplesRequest, models: ModelsDep, limits: LimitsDep) -> SamplesResult:
+    return await limits.interactive.run(models.run, walks.samples, models, model_id, body.count, body.seed)
