@@ -16,14 +16,17 @@ declare module "vitest" {
 let server: Server | null = null;
 let modelsDir = "";
 let mapsDir = "";
+let stateDir = "";
 
 export async function setup(project: TestProject) {
   if (!existsSync(join(distDir, "index.html"))) throw new Error("no frontend build: run `npm run build` first");
   modelsDir = mkdtempSync(join(tmpdir(), "aevp-e2e-models-"));
   // An empty t-SNE/UMAP cache: the latent-map test sees a map computed, not one left by an earlier run.
   mapsDir = mkdtempSync(join(tmpdir(), "aevp-e2e-maps-"));
+  // Its own job records (SQLite) and checkpoints, not the user's.
+  stateDir = mkdtempSync(join(tmpdir(), "aevp-e2e-state-"));
   const t0 = Date.now();
-  server = await startServer({ AEVP_MODELS_DIR: modelsDir, AEVP_MAPS_DIR: mapsDir });
+  server = await startServer({ AEVP_MODELS_DIR: modelsDir, AEVP_MAPS_DIR: mapsDir, AEVP_STATE_DIR: stateDir });
   console.log(`e2e: server ready at ${server.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s (models in ${modelsDir})`);
   project.provide("baseUrl", server.url);
   project.provide("modelsDir", modelsDir);
@@ -33,4 +36,5 @@ export async function teardown() {
   await server?.stop();
   if (modelsDir) rmSync(modelsDir, { recursive: true, force: true });
   if (mapsDir) rmSync(mapsDir, { recursive: true, force: true });
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }

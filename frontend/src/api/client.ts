@@ -76,6 +76,7 @@ export const api = {
   jobs: () => ok(client.GET("/api/jobs")),
   job: (v: string) => ok(client.GET("/api/jobs/{job_id}", job(v))),
   cancelJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/cancel", job(v))),
+  resumeJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/resume", job(v))),
 };
 
 /** Field errors of a 422 keyed by their path inside the spec: "blocks.0.filters", "latent_dim". */

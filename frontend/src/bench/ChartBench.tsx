@@ -22,6 +22,9 @@ function job(): JobInfo {
     progress: { epoch: 1, epochs: 5, step: 0, total_steps: TOTAL, images_per_s: 1000, eta_s: 60, fraction: 0 },
     model_id: null,
     error: null,
+    started: null,
+    ended: null,
+    checkpoint_epoch: 0,
   };
 }
 

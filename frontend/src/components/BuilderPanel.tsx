@@ -1,11 +1,11 @@
 // Model builder: every ModelSpec field, validated live by the service, with the layer table. The
 // choices, ranges and defaults are the backend's (api/generated/spec.ts); edits go to the draft session.
 import { SPEC_BOUNDS } from "../api/generated/spec";
-import type { DatasetName, ModelSpec } from "../api/types";
+import type { ModelSpec } from "../api/types";
 import { useSessions } from "../state/context";
 import { selectDatasets, useCatalog } from "../state/slices/catalog";
 import { selectSpec, selectValidation, useDraft } from "../state/slices/draft";
-import { corruptionMax, kernelOptions, rangeHint, specOptions, type ChoiceKey } from "../lib/spec";
+import { corruptionMax, datasetOptions, kernelOptions, rangeHint, specOptions, type ChoiceKey } from "../lib/spec";
 import { Field, NumberInput, Select } from "./fields";
 import { LayerTable } from "./LayerTable";
 import { Panel } from "./Panel";
@@ -44,7 +44,7 @@ export function BuilderPanel() {
       </Field>
     );
   };
-  const datasetOptions = datasets.length ? datasets.map((d) => ({ value: d.name as DatasetName, label: d.title })) : specOptions("dataset");
+  const credit = datasets.find((d) => d.name === spec.dataset)?.credit ?? undefined;
   const mask = spec.corruption === "mask";
   const { filters, blocks } = SPEC_BOUNDS;
 
@@ -57,7 +57,9 @@ export function BuilderPanel() {
       )}
       {v.status === "error" && <p className="warn">{v.message}</p>}
       <div className="form-grid">
-        {choice("dataset", "Dataset", datasetOptions)}
+        <Field label="Dataset" hint={credit} error={err("dataset")}>
+          {(id, d) => <Select<string> id={id} describedBy={d} value={spec.dataset} options={datasetOptions(datasets, spec.dataset)} onChange={(x) => draft.setField("dataset", x)} />}
+        </Field>
         {choice("variant", "Variant")}
         {choice("downsample", "Downsample")}
         {number("latent_dim", "Latent size")}

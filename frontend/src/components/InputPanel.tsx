@@ -7,10 +7,13 @@ import { className as nameOf, selectDatasets, useCatalog } from "../state/slices
 import { selectCanvasVersion, selectInput, selectInputSource, useExplore } from "../state/slices/explore";
 import { useDataset } from "../state/slices/model";
 import { bytesToUnit } from "../lib/viz/preprocess";
+import { ClassPicker } from "./ClassPicker";
 import { Denoise } from "./Denoise";
 import { DrawCanvas } from "./DrawCanvas";
 import { Heatmap } from "./Heatmap";
 import { Panel } from "./Panel";
+
+const NO_CLASSES: never[] = [];
 
 /** `id` names the panel (Explore's and Compare's each have one). */
 export function InputPanel({ id = "input" }: { id?: string }) {
@@ -21,7 +24,10 @@ export function InputPanel({ id = "input" }: { id?: string }) {
   const dataset = useDataset();
   // Select the stored array itself: a selector must not build a new one on every call.
   const datasets = useCatalog(selectDatasets);
-  const classes = datasets.find((d) => d.name === dataset)?.classes ?? [];
+  const info = datasets.find((d) => d.name === dataset);
+  const classes = info?.classes ?? NO_CLASSES;
+  const credit = info?.credit;
+  const title = info?.title ?? dataset;
   const [label, setLabel] = useState<number | "">("");
   const [thumbs, setThumbs] = useState<Sample[]>([]);
 
@@ -30,8 +36,7 @@ export function InputPanel({ id = "input" }: { id?: string }) {
     setLabel("");
   }, [dataset]);
 
-  const pickClass = async (value: string) => {
-    const l = value === "" ? "" : Number(value);
+  const pickClass = async (l: number | "") => {
     setLabel(l);
     if (l === "") return;
     setThumbs(await explore.pickClass(dataset, l));
@@ -65,17 +70,15 @@ export function InputPanel({ id = "input" }: { id?: string }) {
           {source.kind === "sample" ? `test #${source.index}, “${className(source.label)}”` : source.kind === "drawing" ? "your drawing" : "empty"}
         </span>
       </div>
-      <label className="field inline">
+      <div className="field inline class-field">
         <span>Test image of class</span>
-        <select value={label} onChange={(e) => void pickClass(e.target.value)} data-testid="class-select">
-          <option value="">choose…</option>
-          {classes.map((k) => (
-            <option key={k.index} value={k.index}>
-              {k.name === String(k.index) ? k.name : `${k.index}: ${k.name}`}
-            </option>
-          ))}
-        </select>
-      </label>
+        <ClassPicker classes={classes} value={label} onChange={(l) => void pickClass(l)} testId="class-select" empty="choose…" label="Test image of class" />
+      </div>
+      {credit && (
+        <small className="credit" data-testid="dataset-credit">
+          {title}: {credit}
+        </small>
+      )}
       {thumbs.length > 0 && (
         <ul className="thumbs" aria-label="Test images of the chosen class">
           {thumbs.map((t) => (

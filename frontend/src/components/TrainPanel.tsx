@@ -1,8 +1,8 @@
-// Training: start and cancel, progress, the live loss chart and the probe images as they learn.
+// Training: start, cancel and resume, progress, the live loss chart and the probe images as they learn.
 import { useMemo, useState } from "react";
 import { useSessions } from "../state/context";
 import { selectSpec, selectValidation, useDraft } from "../state/slices/draft";
-import { selectJobView, selectSnapshot, useJob } from "../state/slices/job";
+import { selectJobView, selectResuming, selectSnapshot, useJob } from "../state/slices/job";
 import { selectDetail, useModel } from "../state/slices/model";
 import { isActive } from "../state/job";
 import type { EpochMetrics } from "../api/types";
@@ -10,6 +10,7 @@ import { displayRanges } from "../lib/viz/normalize";
 import { count, duration, num } from "../lib/format";
 import { ActivationRows } from "./ActivationColumn";
 import { Heatmap } from "./Heatmap";
+import { InterruptedJobs } from "./InterruptedJobs";
 import { LossChart } from "./LossChart";
 import { QualityChart } from "./QualityChart";
 import { Panel } from "./Panel";
@@ -20,6 +21,7 @@ export function TrainPanel() {
   const v = useDraft(selectValidation);
   const spec = useDraft(selectSpec);
   const jv = useJob(selectJobView);
+  const resuming = useJob(selectResuming);
   const job = jv.job;
   const active = isActive(job?.state);
   const canTrain = v.status === "valid" && !active;
@@ -41,12 +43,18 @@ export function TrainPanel() {
         )}
         {v.status === "invalid" && <span className="error-text">Fix the marked fields to train.</span>}
         {v.status === "checking" && !active && <span className="muted">checking the spec…</span>}
+        {job?.state === "interrupted" && (
+          <button type="button" disabled={!!resuming} onClick={() => void lab.job.resumeJob(job.id)} data-testid="resume-watched">
+            Resume after epoch {job.checkpoint_epoch}
+          </button>
+        )}
         {jv.end?.state === "done" && jv.end.model_id && (
           <button type="button" onClick={() => void lab.exploreTrained(jv.end!.model_id!)} data-testid="explore-trained">
             Explore this model
           </button>
         )}
       </div>
+      <InterruptedJobs />
       {job && (
         <div className="progress-block" data-testid="progress" data-state={job.state} data-fraction={p?.fraction ?? 0}>
           <progress max={1} value={p?.fraction ?? 0} aria-label={`training progress ${pct}%`} />

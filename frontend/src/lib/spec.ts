@@ -8,13 +8,24 @@ export type ChoiceKey = Exclude<keyof Options, "kernel">;
 
 /** How a choice reads where its value is not plain enough ("maxpool" -> "max-pool 2×2"). */
 const LABELS: Partial<Record<ChoiceKey, Record<string, string>>> = {
-  dataset: { mnist: "MNIST", "fashion-mnist": "Fashion-MNIST" },
   variant: { vae: "VAE" },
   downsample: { maxpool: "max-pool 2×2", stride: "stride 2" },
   loss: { bce: "BCE (cross-entropy)", mse: "MSE" },
   optimizer: { adam: "Adam", adamw: "AdamW", sgd: "SGD (momentum 0.9)" },
   corruption: { gaussian: "Gaussian noise", mask: "random masking" },
 };
+
+/**
+ * The dataset choices: the service's datasets (built-in, then imported) by title, not yet fetched ones marked;
+ * the spec's own value is kept when the list has not arrived (the schema names no fixed set of datasets).
+ */
+export function datasetOptions(
+  datasets: readonly { name: string; title: string; cached: boolean }[],
+  current: string,
+): { value: string; label: string }[] {
+  const options = datasets.map((d) => ({ value: d.name, label: d.cached ? d.title : `${d.title} (not fetched)` }));
+  return options.some((o) => o.value === current) ? options : [...options, { value: current, label: current }];
+}
 
 /** A spec field's choices in the schema's order, each with its label. */
 export function specOptions<K extends ChoiceKey>(key: K): { value: ModelSpec[K]; label: string }[] {

@@ -12,6 +12,9 @@ const job: JobInfo = {
   progress: { epoch: 0, epochs: 2, step: 0, total_steps: 10, images_per_s: 0, eta_s: null, fraction: 0 },
   model_id: null,
   error: null,
+  started: null,
+  ended: null,
+  checkpoint_epoch: 0,
 };
 
 const fold = (msgs: JobServerMessage[], from: JobView = emptyJobView) => msgs.reduce(applyJobMessage, from);
@@ -71,6 +74,19 @@ describe("applyJobMessage", () => {
     expect(v.snapshot?.step).toBe(1);
     expect(v.snapshot?.inputs[0]?.data[1]).toBeCloseTo(1);
     expect(v.snapshot?.activations[0]?.tensor.channels).toBe(1);
+  });
+
+  it("shows an interrupted job with its history, and the end that names it", () => {
+    const stopped = { ...job, state: "interrupted" as const, checkpoint_epoch: 1, error: "the server stopped" };
+    const v = fold([
+      { v: 1, type: "hello", job: stopped },
+      { v: 1, type: "history", losses: [0.9, 0.8], epochs: [] },
+      { v: 1, type: "losses", start_step: 2, values: [0.7] },
+      { v: 1, type: "end", state: "interrupted", model_id: null, error: "the server stopped" },
+    ]);
+    expect(v.losses).toEqual([0.9, 0.8, 0.7]); // a history sent in chunks joins up
+    expect(v.job?.state).toBe("interrupted");
+    expect(v.end).toEqual({ state: "interrupted", model_id: null, error: "the server stopped" });
   });
 
   it("keeps the error of an unknown job", () => {

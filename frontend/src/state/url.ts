@@ -228,7 +228,7 @@ function readPart(view: ViewLink, key: string, value: string): string | null {
   }
 }
 
-const short = (s: string) => (s.length > 24 ? `${s.slice(0, 24)}…` : s);
+const short = (s: string) => (s.length > 48 ? `${s.slice(0, 48)}…` : s);
 
 // ---- what still makes sense ----------------------------------------------------------------------
 
