@@ -1,19 +1,22 @@
-// The page: a header with the model picker and the two views, Explore and Build & Train.
+// The page: a header with the model picker and the views: Explore, Compare, Build & Train and Sweeps.
 import { useEffect } from "react";
 import { useSessions } from "./state/context";
 import { selectNotice, selectTab, usePage, type Tab } from "./state/slices/page";
 import { selectJobPercent, selectTraining, useJob } from "./state/slices/job";
+import { selectSweepRunning, useSweep } from "./state/slices/sweep";
 import { BuilderPanel } from "./components/BuilderPanel";
 import { CompareView } from "./components/CompareView";
 import { CopyLink } from "./components/CopyLink";
 import { ExploreView } from "./components/ExploreView";
 import { ModelPicker } from "./components/ModelPicker";
+import { SweepView } from "./components/SweepView";
 import { TrainPanel } from "./components/TrainPanel";
 
 const tabs: { id: Tab; label: string }[] = [
   { id: "explore", label: "Explore" },
   { id: "compare", label: "Compare" },
   { id: "build", label: "Build & Train" },
+  { id: "sweeps", label: "Sweeps" },
 ];
 
 function Tabs() {
@@ -21,6 +24,7 @@ function Tabs() {
   const tab = usePage(selectTab);
   const training = useJob(selectTraining);
   const pct = useJob(selectJobPercent);
+  const sweeping = useSweep(selectSweepRunning);
   return (
     <nav className="tabs" role="tablist" aria-label="Views">
       {tabs.map((t, i) => (
@@ -44,6 +48,7 @@ function Tabs() {
         >
           {t.label}
           {t.id === "build" && training && <span className="badge"> training {pct}%</span>}
+          {t.id === "sweeps" && sweeping && <span className="badge"> running</span>}
         </button>
       ))}
     </nav>
@@ -94,6 +99,10 @@ export function App() {
         <div id="view-build" role="tabpanel" aria-labelledby="tab-build" hidden={tab !== "build"} className="build">
           <BuilderPanel />
           <TrainPanel />
+        </div>
+        <div id="view-sweeps" role="tabpanel" aria-labelledby="tab-sweeps" hidden={tab !== "sweeps"}>
+          {/* Mounted only while shown: opening it lists the sweeps; the session keeps following the open one. */}
+          {tab === "sweeps" && <SweepView />}
         </div>
       </main>
     </div>

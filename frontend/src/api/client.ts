@@ -9,6 +9,7 @@ import type {
   MapMethod,
   ModelSpec,
   ModelSummary,
+  SweepInfo,
   TraverseRequest,
   ValidationErrorItem,
 } from "./types";
@@ -77,7 +78,19 @@ export const api = {
   job: (v: string) => ok(client.GET("/api/jobs/{job_id}", job(v))),
   cancelJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/cancel", job(v))),
   resumeJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/resume", job(v))),
+  sweeps: () => untyped<SweepInfo[]>("GET", "/api/sweeps"),
+  sweep: (v: string) => untyped<SweepInfo>("GET", `/api/sweeps/${encodeURIComponent(v)}`),
+  startSweep: (base: ModelSpec, grid: Record<string, (number | string)[]>) => untyped<SweepInfo>("POST", "/api/sweeps", { base, grid }),
+  cancelSweep: (v: string) => untyped<SweepInfo>("POST", `/api/sweeps/${encodeURIComponent(v)}/cancel`),
 };
+
+/** Until the sweeps' paths are generated: plain fetch with the same errors. */
+async function untyped<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+  const json = (await res.json().catch(() => null)) as ({ detail?: ApiError["detail"] } & T) | null;
+  if (!res.ok) throw new ApiError(res.status, json?.detail ?? null);
+  return json as T;
+}
 
 /** Field errors of a 422 keyed by their path inside the spec: "blocks.0.filters", "latent_dim". */
 export function fieldErrors(detail: ApiError["detail"]): Record<string, string> {

@@ -13,6 +13,7 @@ import { DraftSession } from "./sessions/draft";
 import { ExploreSession } from "./sessions/explore";
 import { JobSession } from "./sessions/job";
 import { LinkSession, type Address } from "./sessions/link";
+import { SweepSession } from "./sessions/sweep";
 import { message, notify, type LabClient } from "./sessions/notify";
 import { initialModel } from "./views";
 
@@ -22,6 +23,7 @@ export class Lab {
   readonly explore: ExploreSession;
   readonly draft: DraftSession;
   readonly job: JobSession;
+  readonly sweep: SweepSession;
   /** The view in the URL: read at boot, followed after. */
   readonly link: LinkSession;
 
@@ -31,6 +33,11 @@ export class Lab {
     this.explore = new ExploreSession(client, this.compare);
     this.draft = new DraftSession(client);
     this.job = new JobSession(client, this.draft, () => void this.catalog.refresh());
+    this.sweep = new SweepSession(client, {
+      explore: (id) => this.exploreTrained(id),
+      compare: (a, b) => this.compareTrained(a, b),
+      jobEnded: () => void this.catalog.refresh(),
+    });
     this.link = new LinkSession(client, this.explore, this.compare, address);
   }
 
@@ -55,6 +62,7 @@ export class Lab {
     this.link.dispose();
     this.explore.dispose();
     this.job.dispose();
+    this.sweep.dispose();
     this.compare.dispose();
     this.draft.dispose();
   }
@@ -103,5 +111,13 @@ export class Lab {
     await this.catalog.refresh();
     this.setTab("explore");
     await this.explore.selectModel(modelId);
+  }
+
+  /** Two trained models (a sweep's points) side by side in Compare: the first explored, the second beside it. */
+  async compareTrained(first: string, second: string): Promise<void> {
+    await this.catalog.refresh();
+    await this.explore.selectModel(first);
+    this.compare.prefer(second);
+    this.setTab("compare");
   }
 }

@@ -7,7 +7,7 @@ import { IMAGE_PIXELS, SPEC_BOUNDS } from "../api/generated/spec";
 import type { DatasetInfo, MapMethod, ModelSummary } from "../api/types";
 import type { Tab } from "./slices/page";
 
-export const TABS: readonly Tab[] = ["explore", "compare", "build"];
+export const TABS: readonly Tab[] = ["explore", "compare", "build", "sweeps"];
 export const MAP_METHODS: readonly MapMethod[] = ["pca", "tsne", "umap", "latent"];
 /** Longer fragments are not read at all: a whole view (64 sliders and a busy drawing) is under 3,000. */
 export const MAX_LINK_CHARS = 8192;

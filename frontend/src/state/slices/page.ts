@@ -2,7 +2,7 @@
 import type { NormMode } from "../../lib/viz/normalize";
 import { slice } from "./slice";
 
-export type Tab = "explore" | "compare" | "build";
+export type Tab = "explore" | "compare" | "build" | "sweeps";
 
 export interface Notice {
   /** info fades after a while; a warning (a link not restored in full) and an error stay until dismissed. */
