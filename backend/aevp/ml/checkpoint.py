@@ -1,4 +1,4 @@
-"""Model folders on disk: spec.json, metrics.json, history.json and weights.safetensors.
+"""Model folders on disk: spec.json, metrics.json, history.json and weights.safetensors (and timeline.npz).
 
 A folder is written under a temporary name, fsynced and put in place in one step (`folders.put_in_place`), so
 a crash at any moment leaves either a complete model or none, and replacing an id never hides it. Ids are made
@@ -24,12 +24,14 @@ from safetensors.numpy import load_file, save_file
 from safetensors.numpy import save as st_save
 
 from aevp.ml import meta
+from aevp.ml import timeline_file as tf
 from aevp.ml.folders import TMP_PREFIX, fsync_dir, put_in_place
 from aevp.ml.spec import VARIANT_PREFIX, ModelSpec
 
 FORMAT = "aevp-model-1"
 WEIGHTS = "weights.safetensors"
 FILES = ("spec.json", "metrics.json", "history.json", WEIGHTS)
+TIMELINE = tf.FILE  # optional: the training timeline (aevp.ml.timeline)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 EMPTY_HISTORY = '{"losses": [], "epochs": []}'
@@ -119,10 +121,17 @@ def save(
     metrics: dict[str, Any],
     history: dict[str, Any] | None = None,
     model_id: str | None = None,
+    timeline: bytes | None = None,
 ) -> str:
-    """Write a model folder atomically and return its id (a new one unless `model_id` is given: then replaced)."""
+    """Write a model folder atomically and return its id (a new one unless `model_id` is given: then replaced);
+    `timeline` is a timeline file's bytes (aevp.ml.timeline.dump), checked against the spec."""
     check_params(spec, params)
     checked = validated(spec, metrics, history)
+    if timeline is not None:
+        try:
+            tf.read(timeline, spec)
+        except tf.TimelineError as e:
+            raise CheckpointError(f"timeline: {e}") from None
     model_id = model_id or new_model_id(spec)
     if not is_valid_id(model_id):
         raise CheckpointError(f"invalid model id {model_id!r}")
@@ -135,6 +144,8 @@ def save(
         (tmp / "spec.json").write_text(spec.model_dump_json(indent=1))
         _write_json(tmp / "metrics.json", checked.metrics)
         _write_json(tmp / "history.json", meta.dump_history(checked.history))
+        if timeline is not None:
+            (tmp / TIMELINE).write_bytes(timeline)
         for f in tmp.iterdir():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
@@ -233,7 +244,7 @@ def model_folders(root: Path) -> list[Path]:
 def stamp(path: Path) -> tuple[tuple[int, int] | None, ...]:
     """What changes when any of a folder's files does: (mtime, size) of each (None where missing)."""
     out = []
-    for name in FILES:
+    for name in (*FILES, TIMELINE):
         try:
             st = (path / name).stat()
             out.append((st.st_mtime_ns, st.st_size))
@@ -264,13 +275,17 @@ def delete(root: Path, model_id: str) -> None:
 
 def to_bundle(ckpt: Checkpoint) -> bytes:
     """One safetensors file: the weights, with spec, metrics and history in its metadata."""
+    tensors = {k: np.ascontiguousarray(v) for k, v in ckpt.params.items()}
+    timeline = tf.read_folder_file(ckpt.path)
+    if timeline is not None:
+        tensors[tf.BUNDLE_TENSOR] = np.frombuffer(timeline, np.uint8)
     header = {
         "format": FORMAT,
         "spec": ckpt.spec.model_dump_json(),
         "metrics": json.dumps(ckpt.metrics, allow_nan=False),
         "history": json.dumps(ckpt.history, allow_nan=False),
     }
-    return st_save({k: np.ascontiguousarray(v) for k, v in ckpt.params.items()}, metadata=header)
+    return st_save(tensors, metadata=header)
 
 
 def _bundle_metadata(data: bytes) -> dict[str, Any]:
@@ -308,5 +323,16 @@ def from_bundle(data: bytes) -> tuple[ModelSpec, dict[str, np.ndarray], dict[str
         params = st_load(data)
     except Exception as exc:  # safetensors raises its own error type for malformed data
         raise CheckpointError(f"invalid AeVP model file: {exc}") from exc
+    params.pop(tf.BUNDLE_TENSOR, None)  # read by bundle_timeline
     check_params(checked.spec, params)
     return checked.spec, params, dict(checked.metrics), meta.dump_history(checked.history)
+
+
+def bundle_timeline(data: bytes, spec: ModelSpec) -> bytes | None:
+    """A bundle's timeline file (None when it carries none), checked against the spec; a CheckpointError if bad."""
+    try:
+        return tf.from_tensor(st_load(data).get(tf.BUNDLE_TENSOR), spec)
+    except tf.TimelineError as e:
+        raise CheckpointError(f"timeline: {e}") from None
+    except Exception as exc:  # safetensors raises its own error type for malformed data
+        raise CheckpointError(f"invalid AeVP model file: {exc}") from exc

@@ -46,6 +46,20 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class TimelineFrame:
+    """One frame of the run's timeline (aevp.ml.timeline): what the model makes of fixed inputs at `step`."""
+
+    index: int
+    step: int  # steps done when it was taken (0: the random initial weights)
+    epoch: int
+    loss: float | None  # the last batch's loss; None before any step
+    reconstructions: np.ndarray  # (P, 28, 28) uint8: the probe images' reconstructions
+    layers: tuple[tuple[str, tuple[int, int, int], np.ndarray, np.ndarray, np.ndarray], ...]
+    # per layer: (name, (C, H, W), lo (C,), hi (C,), (C, H*W) uint8), probe 0's activations as Tensor8 has them
+    positions: np.ndarray  # (N, 2) float32: the map sample's places, aligned to the previous frame
+
+
+@dataclass(frozen=True)
 class EpochEnd:
     epoch: int
     train_loss: float  # mean of the epoch's batch losses
@@ -93,6 +107,7 @@ class Finished:
     metrics: dict[str, Any] = field(default_factory=dict)
     history: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    timeline: Any = None  # an aevp.ml.timeline.Timeline of the run's frames when done (None when not recorded)
 
 
-TrainEvent = BatchLosses | Progress | Snapshot | EpochState | EpochEnd | Finished
+TrainEvent = BatchLosses | Progress | Snapshot | TimelineFrame | EpochState | EpochEnd | Finished

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from aevp.ml import steps
+from aevp.ml import timeline as tl
 from aevp.ml.events import (
     BatchLosses,
     EpochEnd,
@@ -19,6 +20,7 @@ from aevp.ml.events import (
     Finished,
     Progress,
     Snapshot,
+    TimelineFrame,
     TrainEvent,
     TrainState,
 )
@@ -56,6 +58,8 @@ def train(
     snapshot_interval_s: float = 0.5,
     probe_count: int = 8,
     resume: TrainState | None = None,
+    timeline: bool = True,
+    test_labels: np.ndarray | None = None,
 ) -> Iterator[TrainEvent]:
     """Train `spec` on uint8 (N, 28, 28) images; yields events and ends with one `Finished`.
 
@@ -63,7 +67,9 @@ def train(
     epoch is dropped), and the data order for epoch e is a permutation seeded by (seed, e), so the
     same spec and data give the same loss curve on the same machine. Each epoch ends with an
     `EpochState`; passing one back as `resume` continues after its epoch, and the losses that follow
-    equal those of a run that was never interrupted.
+    equal those of a run that was never interrupted. With `timeline`, `TimelineFrame`s are yielded on
+    `aevp.ml.timeline.schedule`'s steps and `Finished` carries them all (`test_labels` colour its map); a
+    resumed run records only the frames after its resume point.
     """
     history: dict[str, Any] = {"losses": [], "epochs": []}
     if resume is not None:  # copies: the caller's state stays as it was
@@ -72,7 +78,8 @@ def train(
         history.setdefault("epochs", [])
     try:
         yield from _train(
-            spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history, resume
+            spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history, resume,
+            timeline, test_labels,
         )
     except Exception as exc:  # reported as an event: the caller (CLI, job) decides what to show
         yield Finished("failed", history=history, error=f"{type(exc).__name__}: {exc}")
@@ -98,7 +105,17 @@ def _restore(spec: ModelSpec, fns: steps.TrainFunctions, state: TrainState, step
     return params, opt_state
 
 
-def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history, resume):
+def _recorder(spec, test_images, test_labels, probes, total: int, done: int):
+    """The timeline recorder and its map sample on the device (None, None without a timeline)."""
+    sample = tl.map_sample(test_images.shape[0])
+    labels = None if test_labels is None else np.asarray(test_labels)[sample]
+    map_images = np.asarray(test_images[sample], np.float32) / 255.0
+    recorder = tl.Recorder(spec, total, probes, map_images, sample, labels, first_step=done)
+    return recorder, jax.device_put(map_images)
+
+
+def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, probe_count, history, resume,
+           record_timeline=False, test_labels=None):
     steps_per_epoch = train_images.shape[0] // spec.batch_size
     if steps_per_epoch == 0:
         raise ValueError(f"batch_size {spec.batch_size} is larger than the {train_images.shape[0]} training images")
@@ -120,10 +137,24 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
     rate_from: tuple[float, int] | None = None
     rate = 0.0
     last_snapshot = -math.inf
+    recorder, map_images = (None, None)
+    if record_timeline:
+        recorder, map_images = _recorder(spec, test_images, test_labels, probes, total, done)
+        encode = steps.inference_functions(spec).encode
 
     def snapshot(step: int, epoch: int) -> Snapshot:
         _, recon, acts = jax.device_get(explore(params, probes))
         return Snapshot(step, epoch, probes, np.asarray(recon), {k: np.asarray(v) for k, v in acts.items()})
+
+    def frame(step: int, epoch: int, loss: jax.Array | None) -> TimelineFrame:
+        # Reads the weights between steps (syncing the device): ~100 times a run, dense early.
+        _, recon, acts = jax.device_get(explore(params, probes))
+        latents = np.asarray(jax.device_get(encode(params, map_images)))
+        value = None if loss is None else float(np.asarray(jax.device_get(loss)).ravel()[0])
+        return recorder.record(step, epoch, value, np.asarray(recon), acts, latents)
+
+    if recorder is not None and recorder.due(done):
+        yield frame(done, first_epoch - 1, None)
 
     for epoch in range(first_epoch, spec.epochs + 1):
         rng = np.random.default_rng([spec.seed, epoch])
@@ -139,6 +170,8 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
                 return
             params, opt_state, loss = fns.step(params, opt_state, images, order, i, key)
             pending.append(loss)
+            if recorder is not None and recorder.due(done + len(pending)):
+                yield frame(done + len(pending), epoch, loss)
             now = time.perf_counter()
             if now - last_flush >= FLUSH_INTERVAL_S or i == steps_per_epoch - 1:
                 fetched = np.asarray(jax.device_get(pending), np.float64)
@@ -181,7 +214,8 @@ def _train(spec, train_images, test_images, should_stop, snapshot_interval_s, pr
     seconds = earlier_seconds + time.perf_counter() - started
     final = {**history["epochs"][-1], "epochs": spec.epochs, "train_seconds": seconds,
              "train_images": int(train_images.shape[0]), "test_images": int(test_images.shape[0])}
-    yield Finished("done", params=steps.flatten_params(params), metrics=final, history=history)
+    frames = recorder.timeline() if recorder is not None else None
+    yield Finished("done", params=steps.flatten_params(params), metrics=final, history=history, timeline=frames)
 
 
 def _state(epoch: int, params, opt_state, history: dict[str, Any], seconds: float) -> TrainState:
