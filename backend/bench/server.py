@@ -98,6 +98,10 @@ def serve(tmp: Path, env: dict[str, str] | None = None, *, ready_timeout_s: floa
     }
     command = [sys.executable, "-m", "uvicorn", "aevp.service.app:create_app", "--factory", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--ws-per-message-deflate", "false"]
+    if full_env.get("AEVP_BENCH_PROFILE"):  # the same server with a thread sampler inside (bench/sampler.py)
+        command[1:3] = ["-m", "bench.sampler", full_env["AEVP_BENCH_PROFILE"], "--"]
+        paths = [str(Path(__file__).parents[1]), full_env.get("PYTHONPATH")]
+        full_env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     log_path = tmp / "server.log"
     log = open(log_path, "wb")  # noqa: SIM115 (closed below)
     started = time.perf_counter()
