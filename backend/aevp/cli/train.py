@@ -87,7 +87,7 @@ def train_command(
     models_dir: Annotated[Path | None, typer.Option(help="Where models are saved (default: AEVP_MODELS_DIR)")] = None,
 ) -> None:
     """Train an autoencoder with a live progress bar. Defaults give AE-32-64-L16 on MNIST."""
-    from aevp.ml import checkpoint
+    from aevp.ml import checkpoint, timeline_file
     from aevp.ml.train import BatchLosses, EpochEnd, Finished, train
     from aevp.ml.train import Progress as TrainProgress
 
@@ -116,7 +116,8 @@ def train_command(
     finished = None
     with _StopOnInterrupt() as stop, Progress(*columns, console=err) as bar:
         task = bar.add_task("train", total=None, epoch=1, epochs=spec.epochs, loss=float("nan"), rate=0.0)
-        for event in train(spec, train_images, data.test_images, should_stop=lambda: stop.requested):
+        for event in train(spec, train_images, data.test_images, should_stop=lambda: stop.requested,
+                           test_labels=data.test_labels):
             if isinstance(event, BatchLosses):
                 bar.update(task, loss=event.values[-1])
             elif isinstance(event, TrainProgress):
@@ -138,7 +139,9 @@ def train_command(
     assert finished.params is not None
     root = settings.pretrained_dir if pretrained else settings.models_dir
     model_id = checkpoint.spec_name(spec) + f"-{spec.dataset}" if pretrained else None
-    saved = checkpoint.save(root, spec, finished.params, finished.metrics, finished.history, model_id=model_id)
+    timeline = timeline_file.dump(finished.timeline) if finished.timeline is not None else None
+    saved = checkpoint.save(root, spec, finished.params, finished.metrics, finished.history, model_id=model_id,
+                            timeline=timeline)
     m = finished.metrics
     out.print(f"Saved [bold]{saved}[/] in {root}: test loss {m['test_loss']:.4f}, PSNR {m['psnr']:.2f} dB, "
               f"SSIM {m['ssim']:.3f} ({m['train_seconds']:.0f} s)")

@@ -57,6 +57,9 @@ class TimelineFrame:
     layers: tuple[tuple[str, tuple[int, int, int], np.ndarray, np.ndarray, np.ndarray], ...]
     # per layer: (name, (C, H, W), lo (C,), hi (C,), (C, H*W) uint8), probe 0's activations as Tensor8 has them
     positions: np.ndarray  # (N, 2) float32: the map sample's places, aligned to the previous frame
+    probes: np.ndarray  # (P, 28, 28) uint8: the probe images (the same object in every frame of a run)
+    map_indices: np.ndarray  # (N,) int32: the map sample's test-set indices (shared, as `probes`)
+    map_labels: np.ndarray  # (N,) int32: their classes, -1 where unknown (shared)
 
 
 @dataclass(frozen=True)

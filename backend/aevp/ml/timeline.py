@@ -33,17 +33,6 @@ PLAN_BYTES = 8 * 1024 * 1024  # what a run's frames may hold before compression:
 
 
 @dataclass(frozen=True)
-class LayerFrame:
-    """One layer's activation in one frame: `data` is (C, H*W) uint8, value = lo + (hi - lo) * byte / 255."""
-
-    name: str
-    shape: tuple[int, int, int]  # (C, H, W); a vector of D units is (1, 1, D)
-    lo: np.ndarray  # (C,) float32
-    hi: np.ndarray
-    data: np.ndarray
-
-
-@dataclass(frozen=True)
 class Timeline:
     """Every frame of a run, as stored. Arrays are indexed by frame first."""
 
@@ -63,9 +52,17 @@ class Timeline:
     def __len__(self) -> int:
         return int(self.steps.shape[0])
 
-    def layer_frames(self, index: int) -> list[LayerFrame]:
-        return [LayerFrame(name, shape, self.lo[i][index], self.hi[i][index], self.act[i][index])
-                for i, (name, shape) in enumerate(self.layers)]
+    def frame(self, index: int) -> TimelineFrame:
+        """Frame `index` as the training loop yielded it."""
+        loss = float(self.losses[index])
+        layers = tuple((name, shape, self.lo[i][index], self.hi[i][index], self.act[i][index])
+                       for i, (name, shape) in enumerate(self.layers))
+        return TimelineFrame(
+            index=index, step=int(self.steps[index]), epoch=int(self.epochs[index]),
+            loss=loss if math.isfinite(loss) else None, reconstructions=self.recon[index], layers=layers,
+            positions=self.positions[index], probes=self.probes, map_indices=self.map_indices,
+            map_labels=self.map_labels,
+        )
 
 
 # --- recording --------------------------------------------------------------------------------------
@@ -172,6 +169,7 @@ class Recorder:
             loss=float(loss) if loss is not None and math.isfinite(loss) else None,
             reconstructions=to_uint8(recon), layers=tuple(layers),
             positions=map_positions(latents, previous),
+            probes=self.probes, map_indices=self.map_indices, map_labels=self.map_labels,
         )
         self.frames.append(frame)
         return frame

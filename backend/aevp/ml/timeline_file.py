@@ -200,3 +200,22 @@ def from_tensor(raw: np.ndarray | None, spec: ModelSpec) -> bytes | None:
     data = raw.tobytes()
     read(data, spec)
     return data
+
+
+def write_into(folder: Path, data: bytes, spec: ModelSpec) -> None:
+    """Put a timeline file into an existing model folder atomically (a temporary name, fsync, rename)."""
+    read(data, spec)
+    tmp = folder / f".tmp-{FILE}-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, folder / FILE)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -20,7 +20,18 @@ from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager, Trainer
 from aevp.service.loaded import first_model
 from aevp.service.models import Models
-from aevp.service.routes import datasets, explore, health, jobs, latent_maps, models, protocol, specs, walks
+from aevp.service.routes import (
+    datasets,
+    explore,
+    health,
+    jobs,
+    latent_maps,
+    models,
+    protocol,
+    specs,
+    timeline,
+    walks,
+)
 from aevp.service.schemas import PROTOCOL_VERSION
 from aevp.settings import Settings
 
@@ -103,14 +114,16 @@ def create_app(
         generate_unique_id_function=operation_id,
         openapi_tags=[
             {"name": t}
-            for t in ("health", "datasets", "specs", "models", "explore", "latent space", "jobs", "protocol")
+            for t in (
+                "health", "datasets", "specs", "models", "explore", "latent space", "jobs", "timeline", "protocol"
+            )
         ],
     )
     app.state.services = services
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"])
     errors.install(app)
     guard.install(app)
-    for module in (health, datasets, specs, models, latent_maps, explore, walks, jobs, protocol):
+    for module in (health, datasets, specs, models, latent_maps, explore, walks, jobs, timeline, protocol):
         app.include_router(module.router, prefix="/api")
     app.include_router(models.upload_router, prefix="/api")
     app.include_router(datasets.import_router, prefix="/api")

@@ -27,6 +27,7 @@ from aevp.service.faults import (
     ModelNotFound,
     ModelReadOnly,
     NotVae,
+    TimelineNotFound,
     WalkInvalid,
 )
 from aevp.service.jobs import JobNotFound, JobNotResumable, QueueFull
@@ -38,6 +39,7 @@ STATUS_OF: dict[type[Exception], int] = {
     ModelNotFound: 404,
     JobNotFound: 404,
     DatasetNotFound: 404,
+    TimelineNotFound: 404,
     ModelReadOnly: 403,
     DataUnavailable: 409,
     QueueFull: 429,

@@ -12,6 +12,10 @@ class ModelNotFound(LookupError):  # 404
         super().__init__(f"no model with id {model_id!r}")
 
 
+class TimelineNotFound(LookupError):  # 404: a model or job without a timeline, or a frame it does not have
+    pass
+
+
 class DatasetNotFound(LookupError):  # 404
     def __init__(self, name: str, known: tuple[str, ...]) -> None:
         super().__init__(f"no dataset {name!r}; available: {', '.join(known)}")

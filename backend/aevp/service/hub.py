@@ -24,6 +24,7 @@ from aevp.service.schemas import (
     JobInfo,
     LossesMessage,
     ProgressMessage,
+    TimelineFrameMessage,
 )
 from aevp.service.topic import Cursor, Topic, Update
 
@@ -135,6 +136,10 @@ class Hub:
                 text = topic.snapshot_json()
                 if text is not None:
                     await self.send(ws, text)
+            new_frames = topic.timeline.since(cursor.timeline)
+            cursor.timeline += len(new_frames)
+            for frame in new_frames:  # a few bytes each: the client fetches the frames it shows
+                await self.send(ws, TimelineFrameMessage(**frame.model_dump()).model_dump_json())
             if update.end is not None:
                 await self.send(ws, update.end.model_dump_json())
                 with contextlib.suppress(Exception):

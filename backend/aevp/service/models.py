@@ -12,6 +12,7 @@ from aevp.service.datasource import DataSource
 from aevp.service.latents import Latents
 from aevp.service.loaded import LoadedModels
 from aevp.service.store import ModelStore
+from aevp.service.timeline import ModelTimelines
 
 T = TypeVar("T")
 
@@ -21,6 +22,7 @@ class Models:
         self.store = ModelStore(models_dir, pretrained_dir)
         self.loaded = LoadedModels(self.store)
         self.latents = Latents(self.store, self.loaded, data, maps_dir)
+        self.timelines = ModelTimelines(self.store)
 
     async def run(self, fn: Callable[..., T], *args: Any, interactive: bool = True) -> T:
         """Run `fn(*args)` for a request: on the interactive (explore, decode) or the requests executor."""
@@ -31,6 +33,7 @@ class Models:
         self.store.delete(model_id)
         self.loaded.forget(model_id)
         self.latents.forget(model_id, files=True)
+        self.timelines.forget(model_id)
 
     def warm_up(self, compile_models: bool) -> None:
         """List the models and, with `compile_models`, load and compile each (failures are logged)."""

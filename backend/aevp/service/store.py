@@ -303,26 +303,32 @@ class ModelStore:
         params: dict[str, np.ndarray],
         metrics: dict[str, Any],
         history: dict[str, Any] | None,
+        timeline: Any = None,
     ) -> ModelEntry:
-        """Checkpoint a trained or uploaded model into the user's folder; it is listed from now on."""
+        """Checkpoint a trained or uploaded model into the user's folder; it is listed from now on. `timeline`: an
+        aevp.ml.timeline.Timeline or a timeline file's bytes."""
+        from aevp.ml import timeline_file
         from aevp.ml.checkpoint import save
 
-        model_id = save(self.models_dir, spec, params, metrics, history)
+        if timeline is not None and not isinstance(timeline, bytes):
+            timeline = timeline_file.dump(timeline)
+        model_id = save(self.models_dir, spec, params, metrics, history, timeline=timeline)
         self.scan()
         return self.get(model_id)
 
     def upload(self, data: bytes) -> ModelEntry:
         """Validate a file from `bundle` (nothing is unpickled) and save it as a new model of the user's."""
-        from aevp.ml.checkpoint import InvalidMetadata, from_bundle
+        from aevp.ml.checkpoint import InvalidMetadata, bundle_timeline, from_bundle
 
         try:
             spec, params, metrics, history = from_bundle(data)
+            timeline = bundle_timeline(data, spec)
         except InvalidMetadata as e:  # named by its field: ["body", "file", "metrics", "psnr"]
             loc = [int(p) if p.isdigit() else p for p in e.field.split(".")]
             raise InvalidField(["body", "file", *loc], f"not a valid model file: {e}") from None
         except CheckpointError as e:
             raise InvalidField(["body", "file"], f"not a valid model file: {e}") from None
-        return self.save(spec, params, metrics, history)
+        return self.save(spec, params, metrics, history, timeline)
 
     def delete(self, model_id: str) -> None:
         """Delete one of the user's models from disk, usable or not; pretrained ones are read-only."""

@@ -25,6 +25,7 @@ import numpy as np
 from aevp.ml.spec import LayerInfo
 from aevp.service import encode
 from aevp.service.schemas import EndMessage, EpochMetrics, Progress
+from aevp.service.timeline import JobTimeline
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Cursor:
     epochs: int = 0
     progress_seq: int = 0
     snapshot_seq: int = 0
+    timeline: int = 0  # timeline frames announced
 
 
 @dataclass
@@ -76,6 +78,7 @@ class Topic:
         self._snapshot_seq = 0
         self._snapshot_json: tuple[int, str] | None = None  # encoded once, sent to every subscriber
         self._end: EndMessage | None = None
+        self.timeline = JobTimeline()  # the run's timeline frames so far (aevp.service.timeline)
         self._subscribers: set[asyncio.Event] = set()
         self._wake_pending = False
 
@@ -114,6 +117,11 @@ class Topic:
         with self._lock:
             self._snapshot = snapshot
             self._snapshot_seq += 1
+        self._wake()
+
+    def add_timeline_frame(self, frame: object) -> None:
+        """A new aevp.ml.events.TimelineFrame: kept, and announced to subscribers."""
+        self.timeline.add(frame)  # type: ignore[arg-type]
         self._wake()
 
     def finish(self, end: EndMessage) -> None:

@@ -255,6 +255,7 @@ class JobManager:
             should_stop=lambda: self._should_stop(job),
             snapshot_interval_s=SNAPSHOT_INTERVAL_S,
             probe_count=PROBE_COUNT,
+            test_labels=data.test_labels,
             **extra,
         )
         for event in events:
@@ -268,7 +269,8 @@ class JobManager:
             if event.params is None:
                 self._end(job, "failed", error="training finished without weights")
                 return
-            entry = self._store.save(job.spec, event.params, dict(event.metrics or {}), event.history)
+            entry = self._store.save(job.spec, event.params, dict(event.metrics or {}), event.history,
+                                     timeline=event.timeline)
             topic = job.topic
             last = topic.progress if topic is not None else None
             if topic is not None and last is not None and last.fraction < 1:  # the bar reaches 100% for all

@@ -61,6 +61,8 @@ def publish(job: Job, event: ev.TrainEvent, db: JobStore, checkpoint_dir: Path) 
                     activations={k: np.asarray(v) for k, v in event.activations.items()},
                 )
             )
+        case ev.TimelineFrame():
+            topic.add_timeline_frame(event)
         case ev.EpochState():
             # Before the epoch's metrics are published: a client that saw epoch e can resume after it.
             checkpoints.save(checkpoint_dir, job.id, event.state)

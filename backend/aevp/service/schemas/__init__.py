@@ -58,6 +58,7 @@ from aevp.service.schemas.models import (
     UnavailableModel,
 )
 from aevp.service.schemas.specs import LayerRow, SpecReport
+from aevp.service.schemas.timeline import Timeline, TimelineFrame, TimelineFrameInfo, TimelineMap
 from aevp.service.schemas.walks import (
     DEFAULT_SPAN,
     MAX_INTERPOLATION_STEPS,
@@ -94,6 +95,7 @@ from aevp.service.schemas.ws import (
     Message,
     ProgressMessage,
     SnapshotMessage,
+    TimelineFrameMessage,
     explore_client_adapter,
     ws_schema,
 )
@@ -112,6 +114,7 @@ __all__ = [
     "MapReadyMessage", "MapState", "Message", "ModelDetail", "ModelSpec", "ModelSummary", "Path",
     "Pixel", "PlacedMap", "Progress", "ProgressMessage", "Request",
     "Response", "Sample", "SampleList", "SamplesRequest", "SamplesResult", "SnapshotMessage", "SpecReport",
-    "Tensor8", "TrainingHistory", "TraverseRequest", "TraverseResult", "UnavailableModel",
+    "Tensor8", "Timeline", "TimelineFrame", "TimelineFrameInfo", "TimelineFrameMessage", "TimelineMap",
+    "TrainingHistory", "TraverseRequest", "TraverseResult", "UnavailableModel",
     "explore_client_adapter", "image_problem", "optional_in_schema", "ws_schema",
 ]

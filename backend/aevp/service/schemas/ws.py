@@ -90,6 +90,16 @@ class SnapshotMessage(Message):
     activations: list[LayerActivation] = Field(description="Every layer's activations for probe 0")
 
 
+class TimelineFrameMessage(Message):
+    """A new frame of the job's timeline: fetch it from `GET /api/jobs/{id}/timeline/{index}`."""
+
+    type: Literal["timeline_frame"] = "timeline_frame"
+    index: int
+    step: int
+    epoch: int
+    loss: float | None
+
+
 class EndMessage(Message):
     type: Literal["end"] = "end"
     state: EndState
@@ -168,6 +178,7 @@ JobStreamMessage = Annotated[
     | ProgressMessage
     | EpochMessage
     | SnapshotMessage
+    | TimelineFrameMessage
     | EndMessage
     | ErrorMessage,
     Field(discriminator="type"),
