@@ -414,6 +414,86 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A model's training timeline
+         * @description The frames recorded while the model trained (about 100, denser early): each one's index, step, epoch and loss. 404 for a model saved without a timeline.
+         */
+        get: operations["modelTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{model_id}/timeline/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One frame of a model's timeline
+         * @description What the model made of the probe images at that step (their reconstructions, probe 0's every layer as Tensor8 heatmaps) and where the map sample's test images lay (PCA of that step's codes, each frame turned onto the previous one).
+         */
+        get: operations["modelTimelineFrame"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's timeline so far
+         * @description The frames a running job has recorded so far (`complete` false); new ones are announced on `/ws/jobs/{id}` as `timeline_frame` messages. A finished job's frames, or its model's after a restart.
+         */
+        get: operations["jobTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/timeline/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One frame of a job's timeline
+         * @description As `GET /api/models/{id}/timeline/{index}`, for a job's frames so far.
+         */
+        get: operations["jobTimelineFrame"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ws-schema": {
         parameters: {
             query?: never;
@@ -4379,6 +4459,106 @@ export type components = {
              */
             data: string;
         };
+        /**
+         * Timeline
+         * @description The frames of a run: about 100, denser early (half on a geometric scale of steps, half evenly spread).
+         */
+        Timeline: {
+            /** Frames */
+            frames: components["schemas"]["TimelineFrameInfo"][];
+            /**
+             * Probes
+             * @description How many probe images each frame reconstructs
+             */
+            probes: number;
+            /**
+             * Points
+             * @description How many test images each frame's map places
+             */
+            points: number;
+            /**
+             * Complete
+             * @description False while the job that records it is still training
+             */
+            complete: boolean;
+        };
+        /**
+         * TimelineFrame
+         * @description One frame: the probe images, their reconstructions, probe 0's every layer, and the map.
+         */
+        TimelineFrame: {
+            /** Index */
+            index: number;
+            /**
+             * Step
+             * @description Training steps done when the frame was taken (0: the random initial weights)
+             */
+            step: number;
+            /**
+             * Epoch
+             * @description The epoch the step belongs to (0 before the first step)
+             */
+            epoch: number;
+            /**
+             * Loss
+             * @description The loss of the frame's last batch; null before any step
+             */
+            loss: number | null;
+            /** @description The probe images (the same in every frame) */
+            inputs: components["schemas"]["ImageBatch"];
+            /** @description What the model made of them at this step */
+            reconstructions: components["schemas"]["ImageBatch"];
+            /**
+             * Activations
+             * @description Every layer except the latent, for probe 0, in order
+             */
+            activations: components["schemas"]["LayerActivation"][];
+            map: components["schemas"]["TimelineMap"];
+        };
+        /**
+         * TimelineFrameInfo
+         * @description Where one frame falls in the run.
+         */
+        TimelineFrameInfo: {
+            /** Index */
+            index: number;
+            /**
+             * Step
+             * @description Training steps done when the frame was taken (0: the random initial weights)
+             */
+            step: number;
+            /**
+             * Epoch
+             * @description The epoch the step belongs to (0 before the first step)
+             */
+            epoch: number;
+            /**
+             * Loss
+             * @description The loss of the frame's last batch; null before any step
+             */
+            loss: number | null;
+        };
+        /**
+         * TimelineMap
+         * @description The map sample's positions in one frame: PCA of that frame's codes, unit RMS radius, turned (orthogonal
+         *     Procrustes) onto the previous frame so that consecutive frames morph smoothly.
+         */
+        TimelineMap: {
+            /** X */
+            x: number[];
+            /** Y */
+            y: number[];
+            /**
+             * Labels
+             * @description Each point's class (-1 where unknown)
+             */
+            labels: number[];
+            /**
+             * Indices
+             * @description Each point's index in the test set
+             */
+            indices: number[];
+        };
         /** TrainingHistory */
         TrainingHistory: {
             /**
@@ -5553,6 +5733,166 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    modelTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A model id from `GET /api/models` */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description No such model or job, no timeline, or no frame with this index */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    modelTimelineFrame: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A model id from `GET /api/models` */
+                model_id: string;
+                /** @description A frame's index from the timeline's `frames` */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineFrame"];
+                };
+            };
+            /** @description No such model or job, no timeline, or no frame with this index */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    jobTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job id from `POST /api/jobs` */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description No such model or job, no timeline, or no frame with this index */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    jobTimelineFrame: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A job id from `POST /api/jobs` */
+                job_id: string;
+                /** @description A frame's index from the timeline's `frames` */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineFrame"];
+                };
+            };
+            /** @description No such model or job, no timeline, or no frame with this index */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -11,6 +11,7 @@ export interface AevpWsProtocol {
     | ProgressMessage
     | EpochMessage
     | SnapshotMessage
+    | TimelineFrameMessage
     | EndMessage
     | ErrorMessage;
   explore_client: ExploreMessage | DecodeMessage;
@@ -345,6 +346,20 @@ export interface LayerActivation {
   part: "encoder" | "decoder";
   kind: "conv" | "maxpool" | "dense" | "tconv";
   tensor: Tensor8;
+}
+/**
+ * A new frame of the job's timeline: fetch it from `GET /api/jobs/{id}/timeline/{index}`.
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "TimelineFrameMessage".
+ */
+export interface TimelineFrameMessage {
+  v: 1;
+  type: "timeline_frame";
+  index: number;
+  step: number;
+  epoch: number;
+  loss: number | null;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
