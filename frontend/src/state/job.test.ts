@@ -100,3 +100,13 @@ describe("epochEndStep", () => {
     expect(epochEndStep(2, 10, 2)).toBe(9);
   });
 });
+
+describe("timeline frames", () => {
+  it("counts the frames a job has announced, once each", () => {
+    const frame = (index: number) => ({ v: 1 as const, type: "timeline_frame" as const, index, step: index * 3, epoch: 1, loss: 0.5 });
+    let v = applyJobMessage(emptyJobView, frame(0));
+    v = applyJobMessage(v, frame(1));
+    expect(v.timelineFrames).toBe(2);
+    expect(applyJobMessage(v, frame(0))).toBe(v); // a replayed announcement changes nothing
+  });
+});

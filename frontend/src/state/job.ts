@@ -26,6 +26,8 @@ export interface JobView {
   end: { state: JobState; model_id: string | null; error: string | null } | null;
   /** Set when a loss message left a gap: the owner reconnects, and the history comes again. */
   resync: boolean;
+  /** How many timeline frames the job has recorded so far (GET /api/jobs/{id}/timeline/{index} shows one). */
+  timelineFrames: number;
   error: string | null;
 }
 
@@ -36,6 +38,7 @@ export const emptyJobView: JobView = {
   snapshot: null,
   end: null,
   resync: false,
+  timelineFrames: 0,
   error: null,
 };
 
@@ -86,6 +89,8 @@ export function applyJobMessage(v: JobView, msg: JobServerMessage): JobView {
           activations: decodeLayers(msg.activations),
         },
       };
+    case "timeline_frame":
+      return msg.index < v.timelineFrames ? v : { ...v, timelineFrames: msg.index + 1 };
     case "end": {
       const job = v.job
         ? {
