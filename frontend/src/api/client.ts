@@ -52,6 +52,10 @@ export const api = {
   models: () => ok(client.GET("/api/models")),
   model: (v: string) => ok(client.GET("/api/models/{model_id}", id(v))),
   latentStats: (v: string) => ok(client.GET("/api/models/{model_id}/latent-stats", id(v))),
+  /** A model's training timeline: its frames' index, step, epoch and loss (404: saved without one). */
+  timeline: (v: string) => ok(client.GET("/api/models/{model_id}/timeline", id(v))),
+  timelineFrame: (v: string, index: number, signal?: AbortSignal) =>
+    ok(client.GET("/api/models/{model_id}/timeline/{index}", { params: { path: { model_id: v, index } }, signal })),
   /** The map (200), or for t-SNE/UMAP still being computed its status (202; the first request starts it).
    * PCA and the latent plane are always answered at once. */
   latentMap: (v: string, method: MapMethod): Promise<LatentMap | LatentMapStatus> =>
@@ -80,7 +84,8 @@ export const api = {
   resumeJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/resume", job(v))),
   sweeps: () => untyped<SweepInfo[]>("GET", "/api/sweeps"),
   sweep: (v: string) => untyped<SweepInfo>("GET", `/api/sweeps/${encodeURIComponent(v)}`),
-  startSweep: (base: ModelSpec, grid: Record<string, (number | string)[]>) => untyped<SweepInfo>("POST", "/api/sweeps", { base, grid }),
+  startSweep: (base: ModelSpec, grid: Record<string, (number | string)[]>, title: string | null = null) =>
+    untyped<SweepInfo>("POST", "/api/sweeps", { base, grid, title }),
   cancelSweep: (v: string) => untyped<SweepInfo>("POST", `/api/sweeps/${encodeURIComponent(v)}/cancel`),
 };
 

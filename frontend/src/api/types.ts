@@ -44,6 +44,11 @@ export type InterpolateResult = Schemas["InterpolateResult"];
 export type TraverseRequest = Schemas["TraverseRequest"];
 export type TraverseResult = Schemas["TraverseResult"];
 export type SamplesResult = Schemas["SamplesResult"];
+/** A model's training timeline: its frames' index, step, epoch and loss. */
+export type Timeline = Schemas["Timeline"];
+export type TimelineFrameInfo = Schemas["TimelineFrameInfo"];
+/** One frame: probe images and reconstructions, probe 0's every layer, the map sample's positions. */
+export type TimelineFrame = Schemas["TimelineFrame"];
 
 export type Tensor8 = Ws.Tensor8;
 export type LayerActivation = Ws.LayerActivation;
@@ -77,6 +82,7 @@ export interface SweepInfo {
   base: Schemas["ModelSpec"];
   grid: Record<string, unknown[]>;
   state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
+  pretrained?: boolean;
   job_ids: string[];
   jobs: SweepJob[];
 }

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type uPlot from "uplot";
 import type { SweepJob } from "../api/types";
-import { metricData, METRICS, valueLabel, type Metric, type MetricPlot } from "../lib/sweep";
+import { lineColour, lineDash, metricData, METRICS, valueLabel, type JobStyle, type Metric, type MetricPlot } from "../lib/sweep";
 import { num } from "../lib/format";
 import { ChartBox, useUplot } from "./Chart";
 
@@ -19,24 +19,24 @@ interface Spot {
 export function SweepChart(props: {
   plot: MetricPlot;
   metric: Metric;
-  colours: Map<string, string>;
+  styles: Map<string, JobStyle>;
   picked: string | null;
   onPick: (job: SweepJob, shift: boolean) => void;
 }) {
-  const { plot, metric, colours } = props;
+  const { plot, metric, styles } = props;
   const box = useRef<HTMLDivElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
   const [spots, setSpots] = useState<Spot[]>([]);
   const label = METRICS.find((m) => m.id === metric)!.label;
-  const current = useRef({ plot, colours });
-  current.current = { plot, colours };
+  const current = useRef({ plot, styles });
+  current.current = { plot, styles };
 
   // The points' places in the wrapper, read after every draw (data, size or scale changed).
   const place = useCallback((u: uPlot) => {
     const outer = wrap.current?.getBoundingClientRect();
     const over = u.over.getBoundingClientRect();
     if (!outer) return;
-    const { plot: p, colours: c } = current.current;
+    const { plot: p, styles: st } = current.current;
     const out: Spot[] = [];
     p.lines.forEach((line, li) =>
       line.jobs.forEach((job, xi) => {
@@ -44,7 +44,7 @@ export function SweepChart(props: {
         if (!job || v === null || v === undefined) return;
         const left = over.left - outer.left + u.valToPos(xi, "x");
         const top = over.top - outer.top + u.valToPos(v, u.series[li + 1]!.scale ?? "y");
-        out.push({ job, left, top, value: v, colour: c.get(job.job_id) ?? "#333" });
+        out.push({ job, left, top, value: v, colour: st.get(job.job_id)?.colour ?? "#333" });
       }),
     );
     setSpots(out);
@@ -75,17 +75,14 @@ export function SweepChart(props: {
     ],
     series: [
       {},
-      ...plot.lines.map((line) => {
-        const first = line.jobs.find(Boolean);
-        const stroke = (first && colours.get(first.job_id)) || "#555";
-        return {
-          label: line.label || label,
-          stroke: plot.lines.length > 1 ? stroke : "#888",
-          width: 2,
-          spanGaps: true,
-          points: { show: false },
-        };
-      }),
+      ...plot.lines.map((line, li) => ({
+        label: line.label || label,
+        stroke: lineColour(li, plot.lines.length),
+        dash: lineDash(li),
+        width: 2,
+        spanGaps: true,
+        points: { show: false },
+      })),
     ],
     hooks: { draw: [(u: uPlot) => place(u)] },
   }));

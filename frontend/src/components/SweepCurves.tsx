@@ -1,12 +1,16 @@
-// Every job's batch loss on one chart, live while they train, in the colours of their points on the metric chart.
-// Data is replaced at most once per animation frame, like the Train view's loss chart.
+// Every job's batch loss on one chart, live while they train: coloured by the swept value (as its point and
+// table row), dashed by the line it belongs to. Data is replaced at most once per animation frame, like the
+// Train view's loss chart.
 import { useEffect, useRef } from "react";
 import type { SweepJob } from "../api/types";
-import { curvesData, paramsLabel } from "../lib/sweep";
+import { curvesData, jobColour, lineDash, paramsLabel, valueLabel, type JobStyle, type MetricPlot } from "../lib/sweep";
 import { ChartBox, useUplot } from "./Chart";
 
-export function SweepCurves(props: { jobs: SweepJob[]; curves: Record<string, (number | null)[]>; colours: Map<string, string> }) {
-  const { jobs, colours } = props;
+/** Up to this many jobs the chart's own legend names each curve; beyond, the key below says colour and dash. */
+const LEGEND_MAX = 6;
+
+export function SweepCurves(props: { plot: MetricPlot; jobs: SweepJob[]; curves: Record<string, (number | null)[]>; styles: Map<string, JobStyle> }) {
+  const { jobs, styles, plot } = props;
   const box = useRef<HTMLDivElement>(null);
   const frame = useRef<number | null>(null);
   const latest = useRef(props);
@@ -14,7 +18,7 @@ export function SweepCurves(props: { jobs: SweepJob[]; curves: Record<string, (n
 
   const chart = useUplot(box, 240, () => ({
     scales: { x: { time: false }, y: { auto: true } },
-    legend: { show: jobs.length <= 12, live: false },
+    legend: { show: jobs.length <= LEGEND_MAX, live: false },
     cursor: { drag: { x: false, y: false } },
     axes: [
       { label: "step (batch)", stroke: "#333", grid: { stroke: "#e6e6e6" } },
@@ -22,7 +26,10 @@ export function SweepCurves(props: { jobs: SweepJob[]; curves: Record<string, (n
     ],
     series: [
       {},
-      ...jobs.map((j) => ({ label: paramsLabel(j.params), stroke: colours.get(j.job_id) ?? "#555", width: 1, points: { show: false } })),
+      ...jobs.map((j) => {
+        const st = styles.get(j.job_id);
+        return { label: paramsLabel(j.params), stroke: st?.colour ?? "#555", dash: st?.dash ?? [], width: 1.25, points: { show: false } };
+      }),
     ],
   }));
 
@@ -45,12 +52,35 @@ export function SweepCurves(props: { jobs: SweepJob[]; curves: Record<string, (n
   const points = jobs.reduce((n, j) => n + (props.curves[j.job_id]?.length ?? 0), 0);
   const curves = jobs.filter((j) => props.curves[j.job_id]?.length).length;
   return (
-    <ChartBox
-      box={box}
-      className="sweep-curves"
-      testId="sweep-curves"
-      data={{ "data-points": points, "data-curves": curves }}
-      label={`Loss curves of ${curves} of ${jobs.length} jobs, ${points} batch losses in all`}
-    />
+    <>
+      <ChartBox
+        box={box}
+        className="sweep-curves"
+        testId="sweep-curves"
+        data={{ "data-points": points, "data-curves": curves }}
+        label={`Loss curves of ${curves} of ${jobs.length} jobs, ${points} batch losses in all`}
+      />
+      {jobs.length > LEGEND_MAX && (
+        <div className="sweep-key" aria-hidden="true">
+          <span className="muted">colour: {plot.field}</span>
+          {plot.xs.map((x, i) => (
+            <span key={String(x)} className="sweep-key-item">
+              <span className="swatch" style={{ background: jobColour(i, plot.xs.length) }} />
+              {valueLabel(x)}
+            </span>
+          ))}
+          {plot.lines.length > 1 && <span className="muted">· line:</span>}
+          {plot.lines.length > 1 &&
+            plot.lines.map((l, i) => (
+              <span key={l.label} className="sweep-key-item">
+                <svg width="26" height="8">
+                  <line x1="0" y1="4" x2="26" y2="4" stroke="#333" strokeWidth="1.5" strokeDasharray={lineDash(i).join(" ")} />
+                </svg>
+                {l.label}
+              </span>
+            ))}
+        </div>
+      )}
+    </>
   );
 }

@@ -35,7 +35,7 @@ export function SweepForm() {
         const error = form.errors[row.field] ?? (row.text.trim() ? local : null);
         const hintId = `sweep-hint-${i}`;
         return (
-          <div className={`sweep-row field${error ? " has-error" : ""}`} key={i} data-testid={`sweep-row-${i}`}>
+          <div className={`sweep-row${error ? " has-error" : ""}`} key={i} data-testid={`sweep-row-${i}`}>
             <select
               aria-label={`swept field ${i + 1}`}
               value={row.field}
@@ -71,6 +71,18 @@ export function SweepForm() {
           </div>
         );
       })}
+      <label className="sweep-title">
+        <span>Name</span>
+        <input
+          type="text"
+          value={form.title}
+          maxLength={120}
+          placeholder="optional, e.g. How big must the bottleneck be?"
+          onChange={(e) => lab.sweep.setTitle(e.target.value)}
+          data-testid="sweep-title"
+        />
+      </label>
+      {form.errors.title && <p className="error-text">{form.errors.title}</p>}
       {form.rows.length < 2 && unused[0] && (
         <button type="button" onClick={() => lab.sweep.addRow(unused[0]!, suggestValues(unused[0]!, spec))} data-testid="sweep-add-field">
           + a second field (one line per value)

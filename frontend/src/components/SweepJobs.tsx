@@ -2,10 +2,10 @@
 // model's Explore button; the same jobs as the chart's points, for reading exact numbers.
 import type { SweepJob } from "../api/types";
 import { num } from "../lib/format";
-import { stateTone, valueLabel } from "../lib/sweep";
+import { stateTone, valueLabel, type JobStyle } from "../lib/sweep";
 import { TableHead } from "./TableHead";
 
-export function SweepJobs(props: { fields: string[]; jobs: SweepJob[]; colours: Map<string, string>; onExplore: (job: SweepJob) => void }) {
+export function SweepJobs(props: { fields: string[]; jobs: SweepJob[]; styles: Map<string, JobStyle>; onExplore: (job: SweepJob) => void }) {
   return (
     <table className="sweep-jobs" data-testid="sweep-jobs">
       <TableHead columns={["", ...props.fields, "state", { label: "test loss", num: true }, { label: "PSNR", num: true }, { label: "SSIM", num: true }, "model"]} />
@@ -13,7 +13,7 @@ export function SweepJobs(props: { fields: string[]; jobs: SweepJob[]; colours: 
         {props.jobs.map((j) => (
           <tr key={j.job_id} data-job={j.job_id} data-state={j.state}>
             <td>
-              <span className="swatch" style={{ background: props.colours.get(j.job_id) ?? "transparent" }} aria-hidden="true" />
+              <span className="swatch" style={{ background: props.styles.get(j.job_id)?.colour ?? "transparent" }} aria-hidden="true" />
             </td>
             {props.fields.map((f) => (
               <td key={f}>{valueLabel(j.params[f])}</td>

@@ -14,7 +14,7 @@ import {
   selectXField,
   useSweep,
 } from "../state/slices/sweep";
-import { jobColours, METRICS, metricPlot, stateCounts, sweepName, type Metric } from "../lib/sweep";
+import { jobStyles, METRICS, metricPlot, stateCounts, sweepName, type JobStyle, type Metric } from "../lib/sweep";
 import { Panel } from "./Panel";
 import { SweepChart } from "./SweepChart";
 import { SweepCurves } from "./SweepCurves";
@@ -81,7 +81,7 @@ function SweepDetail() {
   const picked = useSweep(selectPicked);
   const cancelling = useSweep(selectCancelling);
   const plot = useMemo(() => (sweep && field ? metricPlot(sweep, field, metric) : null), [sweep, field, metric]);
-  const colours = useMemo(() => (plot ? jobColours(plot) : new Map<string, string>()), [plot]);
+  const styles = useMemo(() => (plot ? jobStyles(plot) : new Map<string, JobStyle>()), [plot]);
 
   if (!sweep || !plot) {
     return (
@@ -136,12 +136,12 @@ function SweepDetail() {
         )}
         {picked && <span className="muted">one point picked: shift-click another to compare</span>}
       </div>
-      <SweepChart key={chartKey} plot={plot} metric={metric} colours={colours} picked={picked} onPick={(job, shift) => void lab.sweep.pick(job, shift)} />
+      <SweepChart key={chartKey} plot={plot} metric={metric} styles={styles} picked={picked} onPick={(job, shift) => void lab.sweep.pick(job, shift)} />
       <h3>
         Loss curves <span className="muted">(every batch of every job{active ? ", live" : ""})</span>
       </h3>
-      <SweepCurves key={`${sweep.id}|${field}|${sweep.jobs.length}`} jobs={sweep.jobs} curves={curves} colours={colours} />
-      <SweepJobs fields={fields} jobs={sweep.jobs} colours={colours} onExplore={(job) => void lab.sweep.pick(job, false)} />
+      <SweepCurves key={`${sweep.id}|${field}|${sweep.jobs.length}`} plot={plot} jobs={sweep.jobs} curves={curves} styles={styles} />
+      <SweepJobs fields={fields} jobs={sweep.jobs} styles={styles} onExplore={(job) => void lab.sweep.pick(job, false)} />
     </Panel>
   );
 }

@@ -4,7 +4,7 @@ import {
   combinations,
   curvesData,
   gridErrors,
-  jobColours,
+  jobStyles,
   metricData,
   metricPlot,
   nearest,
@@ -44,6 +44,8 @@ describe("parseValues", () => {
 
   it("reads choices by their schema names", () => {
     expect(parseValues("activation", "relu, gelu")).toEqual({ values: ["relu", "gelu"] });
+    expect(parseValues("kernel", "3, 5")).toEqual({ values: [3, 5] });
+    expect(parseValues("kernel", "4")).toEqual({ error: "“4” is not one of 3, 5" });
     expect(parseValues("activation", "relu, sigmoid")).toMatchObject({ error: expect.stringContaining("“sigmoid” is not one of relu") });
   });
 
@@ -51,6 +53,8 @@ describe("parseValues", () => {
     const spec = { ...defaultSpec(), epochs: 3 };
     expect(suggestValues("epochs", spec)).toBe("3");
     expect(suggestValues("loss", spec)).toBe("bce, mse");
+    expect(suggestValues("filters", spec)).toBe("32"); // every block's filters: the first block's as a start
+    expect(parseValues("filters", "8, 16, 129")).toEqual({ error: "129 is out of range (1 … 128)" });
   });
 });
 
@@ -105,13 +109,12 @@ describe("metricPlot", () => {
     expect(p.lines[0]!.ys).toEqual([1 / 14, 1 / 15]);
   });
 
-  it("colours one line's jobs along viridis and several lines by line", () => {
-    const one = jobColours(metricPlot({ grid: { latent_dim: [2, 8] }, jobs: [job("a", { latent_dim: 2 }, 1), job("b", { latent_dim: 8 }, 2)] }, "latent_dim", "psnr"));
-    expect(one.get("a")).toBe("#440154"); // viridis(0)
-    expect(one.get("a")).not.toBe(one.get("b"));
-    const many = jobColours(metricPlot(sweep, "latent_dim", "psnr"));
-    expect(many.get("a")).toBe(many.get("b")); // both epochs=1
-    expect(many.get("a")).not.toBe(many.get("c"));
+  it("colours jobs by their swept value along viridis and dashes them by line", () => {
+    const styles = jobStyles(metricPlot(sweep, "latent_dim", "psnr"));
+    expect(styles.get("b")).toEqual({ colour: "#440154", dash: [] }); // latent 2 (viridis 0), epochs=1
+    expect(styles.get("d")!.colour).toBe(styles.get("b")!.colour); // latent 2 again, the other line
+    expect(styles.get("d")!.dash).toEqual([7, 4]);
+    expect(styles.get("a")!.colour).not.toBe(styles.get("b")!.colour);
   });
 });
 

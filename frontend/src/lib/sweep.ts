@@ -9,9 +9,14 @@ import { num } from "./format";
 /** The service's limit on one sweep's combinations (each is a job). */
 export const MAX_COMBINATIONS = 64;
 
-/** The spec fields a grid can sweep from the form: the numbers and the choices (blocks are edited in the builder). */
+/**
+ * The fields a grid can sweep from the form: the spec's numbers and choices, and `filters` (every block's
+ * filters at once, as the service reads it); the blocks themselves are edited in the builder.
+ */
 export const GRID_FIELDS = [
   "latent_dim",
+  "filters",
+  "kernel",
   "learning_rate",
   "batch_size",
   "epochs",
@@ -24,13 +29,13 @@ export const GRID_FIELDS = [
   "downsample",
   "variant",
   "corruption",
-] as const satisfies readonly (keyof ModelSpec)[];
+] as const satisfies readonly (keyof ModelSpec | "filters" | "kernel")[];
 export type GridField = (typeof GRID_FIELDS)[number];
 export type GridValue = number | string;
 export type Grid = Record<string, GridValue[]>;
 
 const NUMERIC: Partial<Record<GridField, NumberBounds>> = SPEC_BOUNDS;
-const CHOICES: Partial<Record<GridField, readonly string[]>> = SPEC_OPTIONS;
+const CHOICES: Partial<Record<GridField, readonly (string | number)[]>> = SPEC_OPTIONS;
 
 /** What a field takes, as a hint under its values ("1 … 64", "relu, gelu, …"). */
 export function gridHint(field: GridField): string {
@@ -55,8 +60,10 @@ export function parseValues(field: GridField, text: string): { values: GridValue
       values.push(v);
     } else {
       const options = CHOICES[field] ?? [];
-      if (!options.includes(p)) return { error: `“${p}” is not one of ${options.join(", ")}` };
-      values.push(p);
+      // Kernel sizes are numbers in the schema; the other choices are names.
+      const v = options.find((o) => String(o) === p);
+      if (v === undefined) return { error: `“${p}” is not one of ${options.join(", ")}` };
+      values.push(v);
     }
   }
   const dup = values.find((v, i) => values.indexOf(v) !== i);
@@ -195,24 +202,37 @@ export function gridErrors(errors: Record<string, string>, fields: readonly stri
   return { byField, other };
 }
 
-/** Line colours when a sweep has several lines (one per value of the other fields). */
+/** The metric chart's line colours when there are several lines (one per value of the other fields). */
 const LINE_COLOURS = schemeTableau10;
+/** Dash patterns by line, the same on both charts, so a curve's line can be told without its colour. */
+const DASHES: number[][] = [[], [7, 4], [2, 3], [10, 4, 2, 4], [4, 2]];
 
-/**
- * A job's colour, the same on both charts: with one line, its swept value's place on viridis (small to large
- * reads dark to light); with several, its line's colour.
- */
-export function jobColour(line: number, lines: number, x: number, xs: number): string {
-  if (lines > 1) return LINE_COLOURS[line % LINE_COLOURS.length]!;
-  return interpolateViridis(xs > 1 ? (x / (xs - 1)) * 0.85 : 0.4);
+/** A job's colour, the same on both charts and the table: its swept value's place on viridis (small dark, large light). */
+export function jobColour(x: number, xs: number): string {
+  return interpolateViridis(xs > 1 ? (x / (xs - 1)) * 0.9 : 0.4);
 }
 
-/** Every plotted job's colour by job id. */
-export function jobColours(plot: MetricPlot): Map<string, string> {
-  const out = new Map<string, string>();
+/** A line's colour on the metric chart (grey when there is one line: its points carry the colours). */
+export function lineColour(line: number, lines: number): string {
+  return lines > 1 ? LINE_COLOURS[line % LINE_COLOURS.length]! : "#888";
+}
+
+/** A line's dash pattern (solid for the first), on the metric chart and for its jobs' loss curves. */
+export function lineDash(line: number): number[] {
+  return DASHES[line % DASHES.length]!;
+}
+
+export interface JobStyle {
+  colour: string;
+  dash: number[];
+}
+
+/** Every plotted job's colour and its line's dash, by job id. */
+export function jobStyles(plot: MetricPlot): Map<string, JobStyle> {
+  const out = new Map<string, JobStyle>();
   plot.lines.forEach((line, li) =>
     line.jobs.forEach((job, xi) => {
-      if (job) out.set(job.job_id, jobColour(li, plot.lines.length, xi, plot.xs.length));
+      if (job) out.set(job.job_id, { colour: jobColour(xi, plot.xs.length), dash: lineDash(li) });
     }),
   );
   return out;
@@ -230,6 +250,6 @@ export function sweepName(sweep: Pick<SweepInfo, "grid" | "title">): string {
 export function suggestValues(field: GridField, spec: ModelSpec): string {
   const options = CHOICES[field];
   if (options) return options.join(", ");
-  const v = spec[field];
+  const v = field === "filters" ? spec.blocks[0]?.filters : field === "kernel" ? spec.blocks[0]?.kernel : spec[field];
   return typeof v === "number" ? String(v) : "";
 }

@@ -90,7 +90,7 @@ describe("SweepSession form", () => {
     const s = new SweepSession({ startSweep } as unknown as LabClient, actions());
     s.setRow(0, { text: "2, 64" });
     await s.start();
-    expect(startSweep).toHaveBeenCalledWith(expect.objectContaining({ epochs: 1 }), { latent_dim: [2, 64] });
+    expect(startSweep).toHaveBeenCalledWith(expect.objectContaining({ epochs: 1 }), { latent_dim: [2, 64] }, null);
     expect(sweepStore.get().form).toMatchObject({ starting: false, errors: { latent_dim: "combination {latent_dim: 64}: too many parameters" } });
   });
 });
@@ -132,6 +132,19 @@ describe("SweepSession following a sweep", () => {
     expect(sweep.mock.calls.length).toBe(calls); // done: no more polling
     expect(sweepStore.get().open?.state).toBe("done");
     s.dispose();
+  });
+
+  it("reads a shipped sweep's losses from its models' histories", async () => {
+    const info = { ...sweepInfo([job("ae-l2", 2, "done", 12), job("ae-l8", 8, "done", 15)], "done"), pretrained: true };
+    const model = vi.fn(async (id: string) => ({ history: { losses: id === "model-ae-l2" ? [0.3, 0.2] : [0.25], epochs: [] } }));
+    const jobDetail = vi.fn();
+    const s = new SweepSession({ sweeps: async () => [info], sweep: async () => info, model, job: jobDetail } as unknown as LabClient, actions());
+    await s.open("s1");
+    await flush();
+    expect(model.mock.calls.map((c) => c[0])).toEqual(["model-ae-l2", "model-ae-l8"]);
+    expect(jobDetail).not.toHaveBeenCalled();
+    expect(sweepStore.get().curves).toEqual({ "ae-l2": [0.3, 0.2], "ae-l8": [0.25] });
+    expect(sockets.size).toBe(0);
   });
 
   it("cancels and reads the sweep again; a gone sweep closes with a notice", async () => {

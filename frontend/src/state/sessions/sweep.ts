@@ -82,6 +82,10 @@ export class SweepSession {
     sweepStore.set((s) => ({ form: { ...s.form, rows: s.form.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)), errors: {} } }));
   }
 
+  setTitle(title: string): void {
+    this.setForm({ title });
+  }
+
   /** A second swept field (at most two from the form), one not swept yet. */
   addRow(field: GridField, text: string): void {
     sweepStore.set((s) =>
@@ -120,7 +124,7 @@ export class SweepSession {
     if ("errors" in checked) return this.setForm({ errors: checked.errors });
     this.setForm({ starting: true, errors: {} });
     try {
-      const sweep = await this.client.startSweep(draftStore.get().spec, checked.grid);
+      const sweep = await this.client.startSweep(draftStore.get().spec, checked.grid, form.title.trim() || null);
       this.setForm({ starting: false });
       await this.refresh();
       await this.open(sweep.id);
@@ -215,7 +219,7 @@ export class SweepSession {
       if (j.state === "running" && !this.sockets.has(j.job_id)) this.watch(j.job_id, gen);
       else if (!isActive(j.state) && !this.sockets.has(j.job_id) && !this.fetched.has(j.job_id)) toFetch.push(j.job_id);
     }
-    if (toFetch.length) void this.fetchLosses(toFetch, gen);
+    if (toFetch.length) void this.fetchLosses(sweep, toFetch, gen);
   }
 
   private watch(jobId: string, gen: number): void {
@@ -240,14 +244,18 @@ export class SweepSession {
     this.sockets.set(jobId, entry);
   }
 
-  /** One at a time, so that a sweep of 64 ended jobs does not ask for 64 histories at once. */
-  private async fetchLosses(ids: string[], gen: number): Promise<void> {
+  /**
+   * One at a time, so that a sweep of 64 ended jobs does not ask for 64 histories at once. A shipped sweep's
+   * jobs are its models: their losses are in each model's saved history.
+   */
+  private async fetchLosses(sweep: SweepInfo, ids: string[], gen: number): Promise<void> {
     for (const id of ids) this.fetched.add(id);
     for (const id of ids) {
       if (gen !== this.generation) return;
+      const modelId = sweep.jobs.find((j) => j.job_id === id)?.model_id;
       try {
-        const detail = await this.client.job(id);
-        if (gen === this.generation) this.setCurve(id, detail.losses);
+        const losses = sweep.pretrained ? (modelId ? ((await this.client.model(modelId)).history?.losses ?? []) : []) : (await this.client.job(id)).losses;
+        if (gen === this.generation) this.setCurve(id, losses);
       } catch {
         this.fetched.delete(id); // tried again at the next poll, or when the sweep is opened again
       }

@@ -12,6 +12,8 @@ export interface GridRow {
 
 export interface SweepForm {
   rows: GridRow[];
+  /** A name to list it by (optional: the grid names it otherwise). */
+  title: string;
   /** Errors keyed by grid field (the browser's checks, then the service's 422), "_form" for the rest. */
   errors: Record<string, string>;
   starting: boolean;
@@ -33,7 +35,7 @@ export interface SweepSliceState {
   form: SweepForm;
 }
 
-export const initialForm = (): SweepForm => ({ rows: [{ field: "latent_dim", text: "2, 4, 8, 16" }], errors: {}, starting: false });
+export const initialForm = (): SweepForm => ({ rows: [{ field: "latent_dim", text: "2, 4, 8, 16" }], title: "", errors: {}, starting: false });
 
 export const sweepStore = slice<SweepSliceState>(() => ({
   sweeps: [],
