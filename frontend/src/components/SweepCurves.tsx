@@ -9,7 +9,14 @@ import { ChartBox, useUplot } from "./Chart";
 /** Up to this many jobs the chart's own legend names each curve; beyond, the key below says colour and dash. */
 const LEGEND_MAX = 6;
 
-export function SweepCurves(props: { plot: MetricPlot; jobs: SweepJob[]; curves: Record<string, (number | null)[]>; styles: Map<string, JobStyle> }) {
+export function SweepCurves(props: {
+  plot: MetricPlot;
+  jobs: SweepJob[];
+  curves: Record<string, (number | null)[]>;
+  styles: Map<string, JobStyle>;
+  /** The longest job's batches in all: the x axis spans it from the start, so a live curve shows how far it is. */
+  maxSteps: number;
+}) {
   const { jobs, styles, plot } = props;
   const box = useRef<HTMLDivElement>(null);
   const frame = useRef<number | null>(null);
@@ -17,7 +24,7 @@ export function SweepCurves(props: { plot: MetricPlot; jobs: SweepJob[]; curves:
   latest.current = props;
 
   const chart = useUplot(box, 240, () => ({
-    scales: { x: { time: false }, y: { auto: true } },
+    scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(max ?? 0, latest.current.maxSteps - 1, 1)] }, y: { auto: true } },
     legend: { show: jobs.length <= LEGEND_MAX, live: false },
     cursor: { drag: { x: false, y: false } },
     axes: [
@@ -47,7 +54,7 @@ export function SweepCurves(props: { plot: MetricPlot; jobs: SweepJob[]; curves:
       const p = latest.current;
       chart.current?.setData(curvesData(p.jobs.map((j) => p.curves[j.job_id] ?? [])));
     });
-  }, [props.curves, props.jobs, chart]);
+  }, [props.curves, props.jobs, props.maxSteps, chart]);
 
   const points = jobs.reduce((n, j) => n + (props.curves[j.job_id]?.length ?? 0), 0);
   const curves = jobs.filter((j) => props.curves[j.job_id]?.length).length;

@@ -6,6 +6,7 @@ import { useSessions } from "../state/context";
 import {
   selectCancelling,
   selectCurves,
+  selectMaxSteps,
   selectMetric,
   selectOpenSweep,
   selectPicked,
@@ -76,6 +77,7 @@ function SweepDetail() {
   const lab = useSessions();
   const sweep = useSweep(selectOpenSweep);
   const curves = useSweep(selectCurves);
+  const maxSteps = useSweep(selectMaxSteps);
   const field = useSweep(selectXField);
   const metric = useSweep(selectMetric);
   const picked = useSweep(selectPicked);
@@ -136,11 +138,14 @@ function SweepDetail() {
         )}
         {picked && <span className="muted">one point picked: shift-click another to compare</span>}
       </div>
+      {!plot.lines.some((l) => l.ys.some((v) => v !== null)) && (
+        <p className="muted sweep-wait">Each job's point appears when its first epoch ends.</p>
+      )}
       <SweepChart key={chartKey} plot={plot} metric={metric} styles={styles} picked={picked} onPick={(job, shift) => void lab.sweep.pick(job, shift)} />
       <h3>
         Loss curves <span className="muted">(every batch of every job{active ? ", live" : ""})</span>
       </h3>
-      <SweepCurves key={`${sweep.id}|${field}|${sweep.jobs.length}`} plot={plot} jobs={sweep.jobs} curves={curves} styles={styles} />
+      <SweepCurves key={`${sweep.id}|${field}|${sweep.jobs.length}`} plot={plot} jobs={sweep.jobs} curves={curves} styles={styles} maxSteps={maxSteps} />
       <SweepJobs fields={fields} jobs={sweep.jobs} styles={styles} onExplore={(job) => void lab.sweep.pick(job, false)} />
     </Panel>
   );

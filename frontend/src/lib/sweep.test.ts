@@ -73,6 +73,8 @@ describe("grids", () => {
     );
     expect(byField).toEqual({ latent_dim: "less than or equal to 64", epochs: "epochs too big" });
     expect(other).toEqual(["base.seed: bad seed", "whole"]);
+    const named = gridErrors({ "grid.corruption": 'combination 2 (corruption="mask", corruption_level=0.95): spec: corruption_level: masking 0.95' }, ["corruption", "corruption_level"]);
+    expect(Object.keys(named.byField)).toEqual(["corruption_level"]);
   });
 });
 

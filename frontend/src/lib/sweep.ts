@@ -189,13 +189,18 @@ export function stateCounts(jobs: readonly Pick<SweepJob, "state">[]): string {
     .join(" · ");
 }
 
-/** A 422's field errors keyed by grid field: "grid.latent_dim.0" and a combination's "latent_dim" both land on latent_dim. */
+/**
+ * A 422's field errors keyed by grid field: the field its message names ("… spec: latent_dim: …"), else the one
+ * its loc names ("grid.latent_dim.0"); the rest (the base spec, the grid as a whole) apart.
+ */
 export function gridErrors(errors: Record<string, string>, fields: readonly string[]): { byField: Record<string, string>; other: string[] } {
   const byField: Record<string, string> = {};
   const other: string[] = [];
   for (const [key, msg] of Object.entries(errors)) {
     const parts = key.split(".");
-    const field = fields.find((f) => parts.includes(f)) ?? fields.find((f) => msg.includes(f));
+    // "combination 2 (…): spec: corruption_level: masking 0.95 …" names the field that failed, whatever the loc says.
+    const named = fields.find((f) => msg.startsWith(`${f}:`) || msg.includes(` ${f}:`));
+    const field = named ?? fields.find((f) => parts.includes(f)) ?? fields.find((f) => msg.includes(f));
     if (field) byField[field] = byField[field] ? `${byField[field]}; ${msg}` : msg;
     else other.push(key === "_spec" ? msg : `${key}: ${msg}`);
   }

@@ -99,7 +99,7 @@ describe("SweepSession following a sweep", () => {
   it("polls while jobs run, streams a running job's losses, fetches an ended job's once, and stops at the end", async () => {
     let info = sweepInfo([job("j1", 2, "done", 12), job("j2", 8, "running"), job("j3", 16, "queued")]);
     const sweep = vi.fn(async () => info);
-    const jobDetail = vi.fn(async (id: string) => ({ losses: id === "j1" ? [0.5, 0.4, 0.3] : [0.9] }));
+    const jobDetail = vi.fn(async (id: string) => ({ losses: id === "j1" ? [0.5, 0.4, 0.3] : [0.9], progress: { total_steps: 3 } }));
     const a = actions();
     const s = new SweepSession({ sweeps: async () => [info], sweep, job: jobDetail } as unknown as LabClient, a);
     await s.enter();
@@ -108,8 +108,12 @@ describe("SweepSession following a sweep", () => {
     expect([...sockets.keys()]).toEqual(["j2"]); // the running job only
     expect(jobDetail).toHaveBeenCalledWith("j1");
     expect(sweepStore.get().curves.j1).toEqual([0.5, 0.4, 0.3]);
+    expect(sweepStore.get().totals).toEqual({ j1: 3 });
 
     const j2 = sockets.get("j2")!;
+    const progress = { epoch: 1, epochs: 1, step: 2, total_steps: 59, images_per_s: null, eta_s: null, fraction: 0.03 };
+    j2.onMessage({ v: 1, type: "hello", job: { id: "j2", state: "running", progress } } as unknown as JobServerMessage);
+    expect(sweepStore.get().totals).toEqual({ j1: 3, j2: 59 });
     j2.onMessage({ v: 1, type: "history", losses: [0.7, 0.6], epochs: [] } as unknown as JobServerMessage);
     j2.onMessage({ v: 1, type: "losses", start_step: 2, values: [0.55] } as unknown as JobServerMessage);
     expect(sweepStore.get().curves.j2).toEqual([0.7, 0.6, 0.55]);
@@ -153,7 +157,7 @@ describe("SweepSession following a sweep", () => {
       info = sweepInfo([job("j1", 2, "cancelled")], "cancelled");
       return info;
     });
-    const s = new SweepSession({ sweeps: async () => [info], sweep: async () => info, cancelSweep, job: async () => ({ losses: [] }) } as unknown as LabClient, actions());
+    const s = new SweepSession({ sweeps: async () => [info], sweep: async () => info, cancelSweep, job: async () => ({ losses: [], progress: { total_steps: 0 } }) } as unknown as LabClient, actions());
     await s.open("s1");
     await s.cancel();
     expect(cancelSweep).toHaveBeenCalledWith("s1");
@@ -177,7 +181,7 @@ describe("SweepSession following a sweep", () => {
   it("a click explores a point's model; two shift-clicks compare; a model not there yet says so", async () => {
     const info = sweepInfo([job("j1", 2, "done", 12), job("j2", 8, "done", 15), job("j3", 16, "running")]);
     const a = actions();
-    const s = new SweepSession({ sweeps: async () => [info], sweep: async () => info, job: async () => ({ losses: [] }) } as unknown as LabClient, a);
+    const s = new SweepSession({ sweeps: async () => [info], sweep: async () => info, job: async () => ({ losses: [], progress: { total_steps: 0 } }) } as unknown as LabClient, a);
     await s.open("s1");
     await s.pick(info.jobs[0]!, false);
     expect(a.log).toEqual(["explore model-j1"]);

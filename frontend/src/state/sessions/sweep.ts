@@ -40,8 +40,8 @@ export class SweepSession {
   /** Reads the service's sweeps (the tab was opened, or one was started or cancelled). */
   async refresh(): Promise<void> {
     try {
+      // The service's order: yours newest first, then the shipped ones.
       const sweeps = await this.client.sweeps();
-      sweeps.sort((a, b) => b.created.localeCompare(a.created));
       sweepStore.set({ sweeps, loaded: true });
     } catch (e) {
       sweepStore.set({ loaded: true });
@@ -60,14 +60,14 @@ export class SweepSession {
     this.stopFollowing();
     const gen = ++this.generation;
     const listed = sweepStore.get().sweeps.find((s) => s.id === id) ?? null;
-    sweepStore.set({ open: listed, curves: {}, picked: null, xField: null });
+    sweepStore.set({ open: listed, curves: {}, totals: {}, picked: null, xField: null });
     await this.poll(id, gen);
   }
 
   close(): void {
     this.stopFollowing();
     this.generation++;
-    sweepStore.set({ open: null, curves: {}, picked: null });
+    sweepStore.set({ open: null, curves: {}, totals: {}, picked: null });
   }
 
   setMetric(metric: Metric): void {
@@ -133,8 +133,6 @@ export class SweepSession {
       if (e instanceof ApiError && e.status === 422) {
         const { byField, other } = gridErrors(fieldErrors(e.detail), form.rows.map((r) => r.field));
         errors = { ...byField, ...(other.length ? { _form: other.join("; ") } : {}) };
-      } else if (e instanceof ApiError && e.status === 429) {
-        errors = { _form: "The training queue is full; try again when jobs end." };
       }
       this.setForm({ starting: false, errors });
     }
@@ -231,6 +229,8 @@ export class SweepSession {
         const before = entry.view;
         entry.view = applyJobMessage(before, msg);
         if (entry.view.resync && !before.resync) entry.socket.resync();
+        const total = entry.view.job?.progress.total_steps;
+        if (total && total !== before.job?.progress.total_steps) this.setTotal(jobId, total);
         if (entry.view.losses !== before.losses) this.setCurve(jobId, entry.view.losses);
         if (msg.type === "end") {
           // The socket closes itself after its end; the history it gave is the whole curve.
@@ -254,8 +254,19 @@ export class SweepSession {
       if (gen !== this.generation) return;
       const modelId = sweep.jobs.find((j) => j.job_id === id)?.model_id;
       try {
-        const losses = sweep.pretrained ? (modelId ? ((await this.client.model(modelId)).history?.losses ?? []) : []) : (await this.client.job(id)).losses;
-        if (gen === this.generation) this.setCurve(id, losses);
+        let losses: (number | null)[] = [];
+        let total = 0;
+        if (!sweep.pretrained) {
+          const detail = await this.client.job(id);
+          losses = detail.losses;
+          total = detail.progress.total_steps;
+        } else if (modelId) {
+          losses = (await this.client.model(modelId)).history?.losses ?? [];
+          total = losses.length;
+        }
+        if (gen !== this.generation) return;
+        this.setTotal(id, total);
+        this.setCurve(id, losses);
       } catch {
         this.fetched.delete(id); // tried again at the next poll, or when the sweep is opened again
       }
@@ -264,6 +275,10 @@ export class SweepSession {
 
   private setCurve(jobId: string, losses: (number | null)[]): void {
     sweepStore.set((s) => ({ curves: { ...s.curves, [jobId]: losses } }));
+  }
+
+  private setTotal(jobId: string, total: number): void {
+    if (total > 0) sweepStore.set((s) => ({ totals: { ...s.totals, [jobId]: total } }));
   }
 
   private stopFollowing(): void {

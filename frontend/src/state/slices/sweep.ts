@@ -26,6 +26,8 @@ export interface SweepSliceState {
   open: SweepInfo | null;
   /** Every batch's loss per job id, as far as it has trained. */
   curves: Record<string, (number | null)[]>;
+  /** Each job's batches in all (its curve's full length), once known. */
+  totals: Record<string, number>;
   /** The swept field on the chart's x axis (null: the grid's first). */
   xField: string | null;
   metric: Metric;
@@ -42,6 +44,7 @@ export const sweepStore = slice<SweepSliceState>(() => ({
   loaded: false,
   open: null,
   curves: {},
+  totals: {},
   xField: null,
   metric: "psnr",
   picked: null,
@@ -54,6 +57,8 @@ export const selectSweeps = (s: SweepSliceState) => s.sweeps;
 export const selectSweepsLoaded = (s: SweepSliceState) => s.loaded;
 export const selectOpenSweep = (s: SweepSliceState) => s.open;
 export const selectCurves = (s: SweepSliceState) => s.curves;
+/** The longest job's batches in all: the curves chart's x axis spans it from the start. */
+export const selectMaxSteps = (s: SweepSliceState) => Object.values(s.totals).reduce((m, n) => Math.max(m, n), 0);
 export const selectXField = (s: SweepSliceState) => (s.open ? (s.xField && s.xField in s.open.grid ? s.xField : (Object.keys(s.open.grid)[0] ?? null)) : null);
 export const selectMetric = (s: SweepSliceState) => s.metric;
 export const selectPicked = (s: SweepSliceState) => s.picked;
