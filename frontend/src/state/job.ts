@@ -105,6 +105,8 @@ export function applyJobMessage(v: JobView, msg: JobServerMessage): JobView {
     }
     case "error":
       return { ...v, error: msg.message };
+    default:
+      return v; // a message a newer server sends that this page does not know: ignored, never a broken view
   }
 }
 
