@@ -10,6 +10,7 @@ import "./styles/walks.css";
 import "./styles/compare.css";
 import "./styles/build.css";
 import "./styles/latentmap.css";
+import "./styles/timeline.css";
 
 const root = document.getElementById("root")!;
 

@@ -12,6 +12,7 @@ import { Walks } from "./Walks";
 import { Legend } from "./Legend";
 import { OutputPanel } from "./OutputPanel";
 import { Panel } from "./Panel";
+import { TimelinePanel } from "./TimelinePanel";
 
 const modes: { value: NormMode; label: string }[] = [
   { value: "channel", label: "channel" },
@@ -102,6 +103,7 @@ export function ExploreView() {
         <LatentMapPanel />
         <Walks />
       </div>
+      <TimelinePanel />
     </div>
   );
 }

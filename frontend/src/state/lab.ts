@@ -14,6 +14,7 @@ import { ExploreSession } from "./sessions/explore";
 import { JobSession } from "./sessions/job";
 import { LinkSession, type Address } from "./sessions/link";
 import { SweepSession } from "./sessions/sweep";
+import { TimelineSession } from "./sessions/timeline";
 import { message, notify, type LabClient } from "./sessions/notify";
 import { initialModel } from "./views";
 
@@ -24,6 +25,8 @@ export class Lab {
   readonly draft: DraftSession;
   readonly job: JobSession;
   readonly sweep: SweepSession;
+  /** "How it learned": the explored model's training timeline. */
+  readonly timeline: TimelineSession;
   /** The view in the URL: read at boot, followed after. */
   readonly link: LinkSession;
 
@@ -39,12 +42,15 @@ export class Lab {
       jobEnded: () => void this.catalog.refresh(),
     });
     this.link = new LinkSession(client, this.explore, this.compare, address);
+    this.timeline = new TimelineSession(client);
+    this.link.timeline = this.timeline;
   }
 
   /** Loads datasets, models and any running job; opens the view the URL names, else the first model
    * with a test image in it; then the URL follows the view. */
   async boot(): Promise<void> {
     const link = this.link.read();
+    this.timeline.follow();
     const datasets = this.catalog.loadDatasets();
     await this.catalog.refresh();
     const first = initialModel(catalogStore.get().models);
@@ -60,6 +66,7 @@ export class Lab {
 
   dispose(): void {
     this.link.dispose();
+    this.timeline.dispose();
     this.explore.dispose();
     this.job.dispose();
     this.sweep.dispose();

@@ -9,6 +9,7 @@ import { exploreStore } from "../slices/explore";
 import { mapsStore } from "../slices/maps";
 import { modelStore } from "../slices/model";
 import { pageStore } from "../slices/page";
+import { timelineStore } from "../slices/timeline";
 import { checkLink, decodeLink, droppedNotice, encodeLink, toBytes, type ReadLink, type ViewLink } from "../url";
 import type { CompareSession } from "./compare";
 import type { ExploreSession } from "./explore";
@@ -106,7 +107,7 @@ export class LinkSession {
 
   /** From now on the URL follows the view; a fragment changed by hand is opened. */
   follow(): void {
-    const stores = [pageStore, modelStore, exploreStore, mapsStore, compareStore];
+    const stores = [pageStore, modelStore, exploreStore, mapsStore, compareStore, timelineStore];
     this.stops = stores.map((s) => s.subscribe(() => this.schedule()));
     this.stops.push(
       this.address.listen(() => {
