@@ -145,3 +145,16 @@ def test_a_hostile_folder_on_disk_is_unavailable_and_hides_nothing(
         assert response.status_code == 409 and "unavailable" in response.json()["detail"], response.text
     assert http.delete(f"/api/models/{model_id}").status_code == 204
     assert model_id not in {m["id"] for m in http.get("/api/models").json()}
+
+
+@pytest.mark.parametrize("replace", [
+    {"metrics": '{"\\ud800": 1}'},
+    {"spec": '{"\\ud800": 1}'},
+    {"history": '{"epochs": [{"\\udfff": 1}]}'},
+    {"metrics": '{"psnr": "\\ud800"}'},
+])
+def test_a_lone_surrogate_anywhere_is_answered_in_json(http: httpx.Client, bundle: bytes, replace: dict) -> None:
+    response = upload(http, with_metadata(bundle, replace))
+    assert response.status_code in (201, 422) and response.json(), response.text
+    if response.status_code == 201:
+        assert http.delete(f"/api/models/{response.json()['id']}").status_code == 204
