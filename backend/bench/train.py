@@ -150,6 +150,9 @@ def main() -> None:
         total_f, total_b = total_f + f_ms, total_b + b_ms
     print(f"    {'sum':12s} {total_f:11.2f} {total_b:12.2f}   (one step measured: "
           f"{1e3 * spec.batch_size / rate:.1f} ms)")
+    from bench import timeline
+
+    timeline.report(spec, rate)
 
 
 if __name__ == "__main__":
