@@ -8,18 +8,32 @@ about 0.5 ms and a GPU in about 3 ms (transfers dominate; docs/performance.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import numpy as np
 
 from aevp.ml import steps
+from aevp.ml.metrics import ssim_batch
 from aevp.ml.spec import ModelSpec
 
 # Encoding the 10,000 test images (latent maps and statistics) in chunks of 250 takes 0.67 s on 2 cores,
 # in chunks of 1,000 1.05-1.17 s: the smaller chunk's activations stay in cache (`make bench` prints it).
 ENCODE_CHUNK = 250
 DECODE_BUCKET_MAX = 256
+# The batch sizes interactive calls are padded to, so that a batch of any size compiles nothing new: the
+# service's batcher groups requests from many sockets into these (`make bench` prints the cost per image).
+BATCH_SIZES = (1, 8, 32)
 _corrupt_jit = jax.jit(steps.corrupt_images, static_argnums=0)
+
+
+def bucket(n: int) -> int:
+    """The padded batch size for `n` items (n <= BATCH_SIZES[-1])."""
+    return next(b for b in BATCH_SIZES if b >= n)
+
+
+def _pad(a: np.ndarray, size: int) -> np.ndarray:
+    return a if a.shape[0] == size else np.concatenate([a, np.zeros((size - a.shape[0], *a.shape[1:]), a.dtype)])
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,21 @@ class ExploreOutput:
     def latent_sigma(self) -> np.ndarray | None:
         """A VAE's standard deviation per latent dimension, exp(logvar / 2)."""
         return None if self.latent_logvar is None else np.exp(0.5 * self.latent_logvar)
+
+
+_EXPLORE_SSIM: dict[int, Any] = {}
+
+
+def _explore_ssim_of(fns: steps.InferenceFunctions) -> Any:
+    """Explore and the reconstructions' SSIM in one jitted call (one dispatch per batch instead of two),
+    one per architecture (`fns` is cached per architecture)."""
+    if id(fns) not in _EXPLORE_SSIM:
+        def explore_ssim(params, images, clean):  # noqa: ANN001, ANN202
+            latent, recon, acts = fns.explore(params, images)
+            return latent, recon, acts, ssim_batch(recon, clean)
+
+        _EXPLORE_SSIM[id(fns)] = jax.jit(explore_ssim)
+    return _EXPLORE_SSIM[id(fns)]
 
 
 def _as_images(images: np.ndarray) -> np.ndarray:
@@ -51,12 +80,19 @@ class Inference:
         self.spec = spec
         self.device = jax.devices("cpu")[0]
         self._fns = steps.inference_functions(spec)
+        self._explore_ssim = _explore_ssim_of(self._fns)
         self._params = jax.device_put(steps.unflatten_params(spec, params), self.device)
         self._order = [row.name for row in spec.layers()]
         self._decoder_order = [row.name for row in spec.layers() if row.part == "decoder"]
 
-    def warm(self) -> None:
-        """Compile for single images and for encode chunks, so the first real request is fast."""
+    def warm(self, batch_sizes: tuple[int, ...] = (1,)) -> None:
+        """Compile for single images and for encode chunks, so the first real request is fast; the
+        batched interactive calls for `batch_sizes` too."""
+        for n in batch_sizes:
+            z = np.zeros((n, 28, 28), np.float32)
+            self.explore_batch(z, z, ssim=True)
+            self.explore_batch(z, z, ssim=False)
+            self.decode_batch(np.zeros((n, self.spec.latent_dim), np.float32))
         self.explore(np.zeros((1, 28, 28), np.float32))
         self.encode(np.zeros((ENCODE_CHUNK, 28, 28), np.float32))  # the test set's codes: maps, statistics
         self.decode(np.zeros((1, self.spec.latent_dim), np.float32))
@@ -72,6 +108,48 @@ class Inference:
         return ExploreOutput(np.asarray(latent), np.asarray(recon),
                              {name: np.asarray(acts[name]) for name in self._order},
                              None if logvar is None else np.asarray(logvar))
+
+    def explore_batch(
+        self, images: np.ndarray, clean: np.ndarray, *, ssim: bool
+    ) -> tuple[ExploreOutput, np.ndarray | None]:
+        """Explore (N, 28, 28) images in one call per BATCH_SIZES bucket (padded: nothing recompiles), with
+        each reconstruction's SSIM against `clean` (the uncorrupted inputs) computed in the same call."""
+        x, c = _as_images(images), _as_images(clean)
+        parts, ssims = [], []
+        top = BATCH_SIZES[-1]
+        for i in range(0, x.shape[0], top):
+            n = min(top, x.shape[0] - i)
+            size = bucket(n)
+            xs = jax.device_put(_pad(x[i : i + n], size), self.device)
+            if ssim:
+                cs = jax.device_put(_pad(c[i : i + n], size), self.device)
+                latent, recon, acts, s = jax.device_get(self._explore_ssim(self._params, xs, cs))
+                ssims.append(np.asarray(s)[:n])
+            else:
+                latent, recon, acts = jax.device_get(self._fns.explore(self._params, xs))
+            names = [*self._order, *(["latent_logvar"] if "latent_logvar" in acts else [])]
+            parts.append((np.asarray(latent)[:n], np.asarray(recon)[:n], {k: np.asarray(acts[k])[:n] for k in names}))
+        joined = {k: np.concatenate([p[2][k] for p in parts]) for k in parts[0][2]}
+        logvar = joined.get("latent_logvar")
+        out = ExploreOutput(
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            {k: joined[k] for k in self._order},
+            logvar,
+        )
+        return out, (np.concatenate(ssims) if ssim else None)
+
+    def decode_batch(self, latents: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """`decode_explore` of (N, D) latents, padded to BATCH_SIZES buckets (nothing recompiles)."""
+        z = np.asarray(latents, np.float32).reshape(-1, self.spec.latent_dim)
+        recons, acts_list = [], []
+        top = BATCH_SIZES[-1]
+        for i in range(0, z.shape[0], top):
+            n = min(top, z.shape[0] - i)
+            recon, acts = self.decode_explore(_pad(z[i : i + n], bucket(n)))
+            recons.append(recon[:n])
+            acts_list.append({k: v[:n] for k, v in acts.items()})
+        return np.concatenate(recons), {k: np.concatenate([a[k] for a in acts_list]) for k in self._decoder_order}
 
     def _as_latents(self, latents: np.ndarray) -> jax.Array:
         z = np.asarray(latents, np.float32)

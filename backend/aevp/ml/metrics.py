@@ -53,10 +53,16 @@ def _band_blur(z: jax.Array) -> jax.Array:
     return jnp.einsum("ih,...hwc,jw->...ijc", ky, z, kx, precision=jax.lax.Precision.HIGHEST)
 
 
+def ssim_batch(a: jax.Array, b: jax.Array) -> jax.Array:
+    """Per-image SSIM of two (N, H, W) batches, as `ssim_one` computes it; traceable (the batched explore
+    call computes it inside its own jitted function)."""
+    return dm_pix.ssim(a[..., None], b[..., None], filter_fn=_band_blur)
+
+
 @lru_cache(maxsize=1)
 def _ssim_fn():
     cpu = jax.devices("cpu")[0]
-    fn = jax.jit(lambda a, b: dm_pix.ssim(a[..., None], b[..., None], filter_fn=_band_blur))
+    fn = jax.jit(ssim_batch)
     return (None if jax.default_backend() == "cpu" else cpu), fn
 
 

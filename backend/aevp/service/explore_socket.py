@@ -1,12 +1,14 @@
 """One explore WebSocket session: requests in, results out, the newest request of each type wins.
 
 A reader task parses each message as it arrives and keeps only the newest explore and the newest decode
-request; a worker answers whatever is pending, one at a time, on the interactive executor (the answer,
-JSON included, is built there, off the event loop). While the client drags a slider faster than the
-model answers, the requests in between are skipped rather than queued. A malformed message gets an
-`error` message; the socket stays open. A client that accepts nothing for the send timeout is dropped;
-one that sends nothing for the idle timeout is told so and closed (4408). When the interactive queue is
-full (`limits.InteractiveGate`), the request gets an `error` saying "busy" and is dropped.
+request; one task per kind answers whatever is pending, one at a time (explore and decode side by side).
+The answer is computed in a batch with the other sockets' requests of the moment (`batcher.Batcher`, in
+the interactive worker process) and sent as a binary frame (protocol 2: a JSON header and the raw arrays,
+`frames.binary_frame`, no pydantic) or, for a protocol 1 request, as JSON text. While the client drags a
+slider faster than the model answers, the requests in between are skipped rather than queued. A
+malformed message gets an `error` message; the socket stays open. A client that accepts nothing for the
+send timeout is dropped; one that sends nothing for the idle timeout is told so and closed (4408). When
+the interactive queue is full (`limits.InteractiveGate`), the request gets an `error` saying "busy".
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from aevp.ml.checkpoint import CheckpointError
-from aevp.service import explore
+from aevp.service import explore, frames
 from aevp.service.encode import image_array
-from aevp.service.faults import LatentSizeMismatch, MapUnavailable, ModelNotFound
+from aevp.service.faults import LatentSizeMismatch, MapUnavailable, ModelNotFound, WalkInvalid
 from aevp.service.guard import Socket
 from aevp.service.hub import CLOSE_NOT_FOUND
+from aevp.service.inference_worker import WorkerError
 from aevp.service.limits import Busy, InteractiveGate
 from aevp.service.models import Models
 from aevp.service.schemas import (
@@ -39,6 +42,7 @@ from aevp.service.schemas import (
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 256 * 1024  # an image is 784 numbers; anything this big is not a request
+LANES = ("explore", "decode")
 
 
 def describe(error: ValidationError) -> str:
@@ -59,19 +63,23 @@ def request_id_of(text: str) -> int | None:
     return None
 
 
-def answer(models: Models, model_id: str, message: ExploreMessage | DecodeMessage) -> str:
-    """Runs on the interactive executor: compute, then serialise, so the event loop only sends."""
+async def answer(models: Models, model_id: str, message: ExploreMessage | DecodeMessage) -> str | bytes:
+    """The answer to one request: a binary frame (protocol 2) or a JSON text message (protocol 1); an
+    error message for a request the model cannot answer."""
     try:
         if isinstance(message, ExploreMessage):
             image = image_array(message.image)
-            fields = explore.explore(
-                models, model_id, image, message.corruption, message.maps, request_id=message.request_id
+            result, extra = await explore.explore(
+                models, model_id, image, message.corruption, message.maps, message.layers, message.ssim
             )
-            return ExploreResultMessage.model_construct(**fields).model_dump_json()
-        fields = explore.decode(models, model_id, message.latent, message.maps, request_id=message.request_id)
-        return DecodeResultMessage.model_construct(**fields).model_dump_json()
-    except (LatentSizeMismatch, ModelNotFound, CheckpointError, MapUnavailable) as e:
+        else:
+            result, extra = await explore.decode(models, model_id, message.latent, message.maps, message.layers)
+    except (LatentSizeMismatch, ModelNotFound, CheckpointError, MapUnavailable, WalkInvalid, WorkerError) as e:
         return ErrorMessage(request_id=message.request_id, message=str(e)).model_dump_json()
+    if message.v >= 2:
+        return frames.binary_frame(result, message.request_id, extra)
+    wire = ExploreResultMessage if isinstance(message, ExploreMessage) else DecodeResultMessage
+    return wire.model_construct(**explore.json_fields(result), **extra, request_id=message.request_id).model_dump_json()
 
 
 async def serve(sock: Socket, models: Models, model_id: str, gate: InteractiveGate) -> None:
@@ -90,19 +98,21 @@ class _Session:
         self.models = models
         self.model_id = model_id
         self.pending: dict[str, ExploreMessage | DecodeMessage] = {}
-        self.wake = asyncio.Event()
+        self.wake = {kind: asyncio.Event() for kind in LANES}
         self.send_lock = asyncio.Lock()
         self.skipped = 0
 
-    async def send(self, text: str) -> None:
+    async def send(self, data: str | bytes) -> None:
         async with self.send_lock:
-            await self.sock.send(text)
+            if isinstance(data, str):
+                await self.sock.send(data)
+            else:  # a binary frame, under the same send timeout as text
+                await asyncio.wait_for(self.sock.ws.send_bytes(data), self.sock.send_timeout_s)
 
     async def run(self) -> None:
-        reader = asyncio.create_task(self.read())
-        worker = asyncio.create_task(self.work())
+        tasks = {asyncio.create_task(self.read()), *(asyncio.create_task(self.work(kind)) for kind in LANES)}
         try:
-            done, _ = await asyncio.wait({reader, worker}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 exc = task.exception()
                 if isinstance(exc, TimeoutError):
@@ -110,9 +120,9 @@ class _Session:
                 elif exc is not None and not isinstance(exc, WebSocketDisconnect | OSError | RuntimeError):
                     log.error("explore session failed", exc_info=exc)
         finally:
-            for task in (reader, worker):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(reader, worker, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def read(self) -> None:
         while True:
@@ -134,16 +144,17 @@ class _Session:
             if request.type in self.pending:
                 self.skipped += 1
             self.pending[request.type] = request  # the newest of each type wins
-            self.wake.set()
+            self.wake[request.type].set()
 
-    async def work(self) -> None:
+    async def work(self, kind: str) -> None:
+        """Answers this lane's newest request, one at a time: explore and decode go side by side."""
         while True:
-            await self.wake.wait()
-            self.wake.clear()
-            while self.pending:
-                request = self.pending.pop(next(iter(self.pending)))
+            await self.wake[kind].wait()
+            self.wake[kind].clear()
+            while kind in self.pending:
+                request = self.pending.pop(kind)
                 try:
-                    text = await self.gate.run(self.models.run, answer, self.models, self.model_id, request)
+                    text = await self.gate.run(answer, self.models, self.model_id, request)
                 except Busy as e:
                     text = ErrorMessage(request_id=request.request_id, message=e.message).model_dump_json()
                 except Exception as e:  # a bug must not end the session; the client hears about it

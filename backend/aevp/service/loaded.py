@@ -16,16 +16,22 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from aevp.ml.checkpoint import CheckpointError
 from aevp.ml.spec import IMAGE_SIZE
-from aevp.service.store import ModelStore, load_checkpoint
+from aevp.service.batcher import Batcher
+from aevp.service.inference_worker import WorkerError, WorkerProcess
+from aevp.service.store import ModelEntry, ModelStore, load_checkpoint
+from aevp.settings import Settings
 
 if TYPE_CHECKING:
     from aevp.ml.inference import Inference
-    from aevp.service.store import ModelEntry
+    from aevp.service.batch_compute import DecodeItem, ExploreItem
+    from aevp.service.frames import Answer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,11 +40,15 @@ MAX_LOADED_MODELS = 32  # weights are small (under 20 MB at the spec's size limi
 
 
 class LoadedModels:
-    def __init__(self, store: ModelStore) -> None:
+    def __init__(self, store: ModelStore, settings: Settings | None = None) -> None:
         self.store = store
+        settings = settings or Settings()
         self._lock = threading.Lock()
         self._loaded: OrderedDict[str, Inference] = OrderedDict()
         self.interactive = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aevp-explore")
+        # Explore and decode from every socket and REST call: batched, in the worker process when there is one.
+        self.worker = WorkerProcess() if settings.interactive_process else None
+        self.batcher = Batcher(self._run_batch, self.interactive, settings.explore_batch_window_ms / 1000)
         # Several threads: one model's first latent statistics (about a second) must not hold up a listing.
         self.requests = ThreadPoolExecutor(max_workers=4, thread_name_prefix="aevp-requests")
         self.warming = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aevp-warm")
@@ -51,6 +61,28 @@ class LoadedModels:
     async def run_warm_up(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(*args)` on the warming executor, which no request ever waits on."""
         return await asyncio.get_running_loop().run_in_executor(self.warming, fn, *args)
+
+    async def explore(self, entry: ModelEntry, item: ExploreItem) -> Answer:
+        """One image's answer, computed in a batch with the other requests for this model of the moment."""
+        return await self.batcher.submit((*_version(entry), "explore"), item)
+
+    async def decode(self, entry: ModelEntry, item: DecodeItem) -> Answer:
+        """One latent's answer (the decoder's layers), batched like `explore`."""
+        return await self.batcher.submit((*_version(entry), "decode"), item)
+
+    def _run_batch(self, key: tuple[Any, ...], items: list[Any]) -> list[Answer]:
+        model_id, version, path, kind = key
+        if self.worker is not None:
+            try:
+                return self.worker.call(kind, (model_id, version), path, items)
+            except WorkerError as e:
+                if e.kind == "CheckpointError":  # the folder broke: the same answer as without a worker
+                    raise CheckpointError(str(e)) from None
+                raise
+        from aevp.service import batch_compute
+
+        compute = batch_compute.explore if kind == "explore" else batch_compute.decode
+        return compute(self.inference(model_id), items)
 
     def inference(self, model_id: str) -> Inference:
         """The model's loaded weights; ModelNotFound once the store no longer lists it."""
@@ -74,9 +106,14 @@ class LoadedModels:
         """Load and compile a model, and the explore answer's SSIM."""
         from aevp.ml.metrics import ssim_one
 
-        self.inference(model_id).warm()
+        # With a worker, explore and decode never run here: only encode (maps, statistics) is compiled here.
+        self.inference(model_id).warm(() if self.worker else (1,))
         blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32)
         ssim_one(blank, blank)
+        if self.worker is not None:
+            entry = self.store.get(model_id)
+            model_id, version, path = _version(entry)
+            self.worker.call("warm", (model_id, version), path, (1,))
 
     def warm_all(self) -> None:
         for entry in self.store.scan():
@@ -92,6 +129,18 @@ class LoadedModels:
     def close(self) -> None:
         for executor in (self.interactive, self.requests, self.warming):
             executor.shutdown(wait=False, cancel_futures=True)
+        if self.worker is not None:
+            self.worker.close()
+
+
+def _version(entry: ModelEntry) -> tuple[str, str, Path]:
+    """(id, version, folder): the version changes when the folder is replaced, so the worker reloads it."""
+    try:
+        st = entry.path.stat()
+        stamp = f"{st.st_ino}:{st.st_mtime_ns}"
+    except OSError:
+        stamp = "gone"
+    return entry.id, f"{entry.created.isoformat()}:{stamp}", entry.path
 
 
 def first_model(entries: list[ModelEntry]) -> ModelEntry | None:

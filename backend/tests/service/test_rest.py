@@ -20,17 +20,25 @@ def test_health_ready(client: httpx.Client) -> None:
 
 def test_ws_schema_lists_every_message(client: httpx.Client) -> None:
     schema = client.get("/api/ws-schema").json()
-    assert set(schema["properties"]) == {"job_stream", "explore_client", "explore_server", "projection_stream"}
+    assert set(schema["properties"]) == {
+        "job_stream", "explore_client", "explore_server", "explore_binary", "projection_stream"
+    }
     assert set(schema["properties"]["projection_stream"]["discriminator"]["mapping"]) == {
         "map_progress",
         "map_ready",
         "error",
     }
     mapping = schema["properties"]["job_stream"]["discriminator"]["mapping"]
-    assert set(mapping) == {"hello", "history", "losses", "progress", "epoch", "snapshot", "end", "error"}
+    assert set(mapping) == {
+        "hello", "history", "losses", "progress", "epoch", "snapshot", "timeline_frame", "end", "error"
+    }
     for name, definition in schema["$defs"].items():
-        if name.endswith("Message"):
+        if name in ("ExploreMessage", "DecodeMessage"):  # explore protocol 2 answers in binary frames
+            assert definition["properties"]["v"]["enum"] == [1, 2], name
+        elif name.endswith("Message"):
             assert definition["properties"]["v"]["const"] == 1, name
+        elif name.endswith("ResultHeader"):
+            assert definition["properties"]["v"]["const"] == 2, name
 
 
 def test_datasets(client: httpx.Client) -> None:

@@ -64,8 +64,7 @@ async def explore_model(
     limits: LimitsDep,
 ) -> ExploreResult:
     image = image_array(body.image)
-    call = (explore.explore_result, models, model_id, image, body.corruption, body.maps)
-    return await limits.interactive.run(models.run, *call)
+    return await limits.interactive.run(explore.explore_result, models, model_id, image, body.corruption, body.maps)
 
 
 @router.post(
@@ -87,8 +86,7 @@ async def decode_model(
     models: ModelsDep,
     limits: LimitsDep,
 ) -> DecodeResult:
-    call = (explore.decode_result, models, model_id, body.latent, body.maps)
-    return await limits.interactive.run(models.run, *call)
+    return await limits.interactive.run(explore.decode_result, models, model_id, body.latent, body.maps)
 
 
 @ws_router.websocket("/ws/models/{model_id}/explore")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -108,3 +108,75 @@ class DecodeResult(Response):
         description="Every decoder layer of the table, in order (the encoder is not involved in decoding)"
     )
     map_positions: dict[str, list[float]] | None = Field(None, description=MAP_POSITIONS_DESCRIPTION)
+
+
+# ---- explore socket, protocol 2: what the client asks for, and the binary answers' headers ----------------
+
+EXPLORE_PROTOCOL_VERSION = 2
+LayerName = Annotated[str, Field(min_length=1, max_length=64)]
+LayerList = Annotated[
+    list[LayerName],
+    Field(
+        max_length=64,
+        description="Optional: the layers whose heatmaps to send (names from the layer table; [] for none); "
+        "absent or null: every layer. A name the model lacks is an error",
+    ),
+]
+SSIM_FIELD_DESCRIPTION = "Whether to compute the SSIM (false: `ssim` is null, and the answer comes sooner)"
+
+
+class BinaryLayer(Response):
+    """One heatmap in a binary answer: its arrays are `<name>.lo`, `<name>.hi` (float32, one per channel)
+    and `<name>` (uint8, C x H x W, C-major); value = lo + (hi - lo) x byte / 255."""
+
+    name: str
+    part: Literal["encoder", "decoder"]
+    kind: Literal["conv", "maxpool", "dense", "tconv"]
+    shape: list[int] = Field(description="[C, H, W]")
+
+
+BinaryArray = Annotated[
+    tuple[str, Literal["f4", "u1"], int, int],
+    Field(description="[name, dtype (f4: float32 little-endian, u1: uint8), byte offset in the body (a "
+          "multiple of 4), element count]"),
+]
+_ARRAYS = (
+    "The body's arrays in order: `latent` and `reconstruction` (float32; NaN where not finite), "
+    "`latent_sigma` (VAE), `corrupted` (with a corruption), then each layer's three arrays"
+)
+
+
+class ExploreResultHeader(Response):
+    """The JSON header of a binary `explore_result` frame (explore protocol 2). A frame is: a uint32
+    little-endian header length, this header in UTF-8 (padded with spaces so the body starts at a
+    multiple of 4 bytes), then the body the `arrays` describe."""
+
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("map_positions"))
+
+    v: Literal[2] = EXPLORE_PROTOCOL_VERSION
+    type: Literal["explore_result"] = "explore_result"
+    request_id: int
+    mse: float | None
+    psnr: float | None = Field(description="null when not finite (a perfect reconstruction: mse 0)")
+    ssim: float | None = Field(description="null when not asked (`ssim: false`) or not finite")
+    map_positions: dict[str, list[float]] | None = Field(None, description=MAP_POSITIONS_DESCRIPTION)
+    layers: list[BinaryLayer] = Field(description="The heatmaps asked for, in layer-table order")
+    arrays: list[BinaryArray] = Field(description=_ARRAYS)
+
+
+class DecodeResultHeader(Response):
+    """The JSON header of a binary `decode_result` frame (laid out as `ExploreResultHeader`'s): the
+    `reconstruction` array and the decoder layers asked for."""
+
+    model_config = ConfigDict(json_schema_extra=optional_in_schema("map_positions"))
+
+    v: Literal[2] = EXPLORE_PROTOCOL_VERSION
+    type: Literal["decode_result"] = "decode_result"
+    request_id: int
+    map_positions: dict[str, list[float]] | None = Field(None, description=MAP_POSITIONS_DESCRIPTION)
+    layers: list[BinaryLayer]
+    arrays: list[BinaryArray]
+
+
+def binary_header_schema() -> Any:
+    return Annotated[ExploreResultHeader | DecodeResultHeader, Field(discriminator="type")]

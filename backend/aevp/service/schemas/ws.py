@@ -21,7 +21,16 @@ from aevp.service.schemas.common import (
     Tensor8,
     optional_in_schema,
 )
-from aevp.service.schemas.explore import CORRUPTION_FIELD_DESCRIPTION, Corruption, DecodeResult, ExploreResult, MapList
+from aevp.service.schemas.explore import (
+    CORRUPTION_FIELD_DESCRIPTION,
+    SSIM_FIELD_DESCRIPTION,
+    Corruption,
+    DecodeResult,
+    ExploreResult,
+    LayerList,
+    MapList,
+    binary_header_schema,
+)
 from aevp.service.schemas.jobs import (
     VAE_LOSS_FIELDS,
     EndState,
@@ -147,7 +156,11 @@ class DecodeResultMessage(DecodeResult, Message):
 
 
 class ClientMessage(Request):
-    v: Literal[1] = Field(PROTOCOL_VERSION, description="Protocol version")
+    v: Literal[1, 2] = Field(
+        PROTOCOL_VERSION,
+        description="Explore protocol version: 1, answers as JSON text messages; 2, results as binary frames "
+        "(`ExploreResultHeader`, `DecodeResultHeader`; errors stay JSON)",
+    )
     request_id: int = Field(ge=0, le=2**53 - 1, description="Echoed in the answer")
 
 
@@ -156,12 +169,15 @@ class ExploreMessage(ClientMessage):
     image: Image
     corruption: Corruption | None = Field(None, description=CORRUPTION_FIELD_DESCRIPTION)
     maps: MapList | None = None
+    layers: LayerList | None = None
+    ssim: bool = Field(True, description=SSIM_FIELD_DESCRIPTION)
 
 
 class DecodeMessage(ClientMessage):
     type: Literal["decode"]
     latent: Latent
     maps: MapList | None = None
+    layers: LayerList | None = None
 
     @field_validator("latent")
     @classmethod
@@ -196,12 +212,14 @@ def ws_schema() -> dict[str, Any]:
     """One JSON Schema document for all WebSocket traffic; each union is a property of the root.
 
     `job_stream`: what `/ws/jobs/{id}` sends; `explore_client` / `explore_server`: the two directions of
-    `/ws/models/{id}/explore`. Every message type is also a named definition under `$defs`.
+    `/ws/models/{id}/explore` (`explore_binary`: the JSON headers of its protocol-2 binary frames).
+    Every message type is also a named definition under `$defs`.
     """
     unions = {
         "job_stream": (JobStreamMessage, "serialization"),
         "explore_client": (ExploreClientMessage, "validation"),
         "explore_server": (ExploreServerMessage, "serialization"),
+        "explore_binary": (binary_header_schema(), "serialization"),  # the headers of protocol 2's frames
         "projection_stream": (LatentMapStreamMessage, "serialization"),  # a wire name, like `projection`
     }
     defs: dict[str, Any] = {}

@@ -16,6 +16,7 @@ export interface AevpWsProtocol {
     | ErrorMessage;
   explore_client: ExploreMessage | DecodeMessage;
   explore_server: ExploreResultMessage | DecodeResultMessage | ErrorMessage;
+  explore_binary: ExploreResultHeader | DecodeResultHeader;
   projection_stream: MapProgressMessage | MapReadyMessage | ErrorMessage;
 }
 /**
@@ -388,9 +389,9 @@ export interface ErrorMessage {
  */
 export interface ExploreMessage {
   /**
-   * Protocol version
+   * Explore protocol version: 1, answers as JSON text messages; 2, results as binary frames (`ExploreResultHeader`, `DecodeResultHeader`; errors stay JSON)
    */
-  v?: 1;
+  v?: 1 | 2;
   /**
    * Echoed in the answer
    */
@@ -405,6 +406,11 @@ export interface ExploreMessage {
    */
   corruption?: Corruption | null;
   maps?: ("tsne" | "umap" | "latent")[] | null;
+  layers?: string[] | null;
+  /**
+   * Whether to compute the SSIM (false: `ssim` is null, and the answer comes sooner)
+   */
+  ssim?: boolean;
 }
 /**
  * Noise applied to the input before encoding, the way a denoising model's training inputs are.
@@ -432,9 +438,9 @@ export interface Corruption {
  */
 export interface DecodeMessage {
   /**
-   * Protocol version
+   * Explore protocol version: 1, answers as JSON text messages; 2, results as binary frames (`ExploreResultHeader`, `DecodeResultHeader`; errors stay JSON)
    */
-  v?: 1;
+  v?: 1 | 2;
   /**
    * Echoed in the answer
    */
@@ -448,6 +454,7 @@ export interface DecodeMessage {
    */
   latent: number[];
   maps?: ("tsne" | "umap" | "latent")[] | null;
+  layers?: string[] | null;
 }
 /**
  * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
@@ -515,6 +522,78 @@ export interface DecodeResultMessage {
   } | null;
   type: "decode_result";
   request_id: number;
+}
+/**
+ * The JSON header of a binary `explore_result` frame (explore protocol 2). A frame is: a uint32
+ * little-endian header length, this header in UTF-8 (padded with spaces so the body starts at a
+ * multiple of 4 bytes), then the body the `arrays` describe.
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "ExploreResultHeader".
+ */
+export interface ExploreResultHeader {
+  v: 2;
+  type: "explore_result";
+  request_id: number;
+  mse: number | null;
+  /**
+   * null when not finite (a perfect reconstruction: mse 0)
+   */
+  psnr: number | null;
+  /**
+   * null when not asked (`ssim: false`) or not finite
+   */
+  ssim: number | null;
+  /**
+   * With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed is absent); null otherwise
+   */
+  map_positions?: {
+    [k: string]: number[];
+  } | null;
+  /**
+   * The heatmaps asked for, in layer-table order
+   */
+  layers: BinaryLayer[];
+  /**
+   * The body's arrays in order: `latent` and `reconstruction` (float32; NaN where not finite), `latent_sigma` (VAE), `corrupted` (with a corruption), then each layer's three arrays
+   */
+  arrays: unknown[][];
+}
+/**
+ * One heatmap in a binary answer: its arrays are `<name>.lo`, `<name>.hi` (float32, one per channel)
+ * and `<name>` (uint8, C x H x W, C-major); value = lo + (hi - lo) x byte / 255.
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "BinaryLayer".
+ */
+export interface BinaryLayer {
+  name: string;
+  part: "encoder" | "decoder";
+  kind: "conv" | "maxpool" | "dense" | "tconv";
+  /**
+   * [C, H, W]
+   */
+  shape: number[];
+}
+/**
+ * The JSON header of a binary `decode_result` frame (laid out as `ExploreResultHeader`'s): the
+ * `reconstruction` array and the decoder layers asked for.
+ *
+ * This interface was referenced by `AevpWsProtocol`'s JSON-Schema
+ * via the `definition` "DecodeResultHeader".
+ */
+export interface DecodeResultHeader {
+  v: 2;
+  type: "decode_result";
+  request_id: number;
+  /**
+   * With `maps` in the request: [x, y] on each requested map that is ready (a map still being computed is absent); null otherwise
+   */
+  map_positions?: {
+    [k: string]: number[];
+  } | null;
+  layers: BinaryLayer[];
+  arrays: unknown[][];
 }
 /**
  * `/ws/models/{id}/latent-map`: how far the map's computation is (at most ~5 a second).

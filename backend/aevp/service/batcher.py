@@ -1,0 +1,78 @@
+"""Dynamic batching of explore and decode requests across sockets (and REST calls).
+
+A request joins the queue of its (model, kind); one drain task takes the oldest queue's first `max_batch`
+items after a short window (`window_s`, so that requests from other sockets arriving meanwhile ride
+along) and runs them as one batch: one jitted call, padded to a fixed batch size so nothing recompiles.
+One batch runs at a time, so while it runs the next one fills up: under load, batches grow by themselves
+and the window matters only when the server is quiet. Each answer resolves its own request's future;
+newest-request-wins stays with each socket, which keeps at most one request per kind waiting here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+WINDOW_S = 0.0015
+MAX_BATCH = 32
+
+Key = tuple[Any, ...]  # (model key, kind): the items of one batch share it
+
+
+class Batcher:
+    def __init__(
+        self,
+        run: Callable[[Key, Sequence[Any]], Sequence[Any]],
+        executor: Executor,
+        window_s: float = WINDOW_S,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        """`run(key, items)` answers a batch (blocking; it runs on `executor`), one answer per item."""
+        self.run = run
+        self.executor = executor
+        self.window_s = window_s
+        self.max_batch = max_batch
+        self._queues: dict[Key, list[tuple[Any, asyncio.Future[Any]]]] = {}
+        self._drain: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.items = 0
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    async def submit(self, key: Key, item: Any) -> Any:
+        """The answer to `item`, computed in a batch with whatever else of `key` is waiting."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(key, []).append((item, future))
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.create_task(self._run_all())
+        return await future
+
+    async def _run_all(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._queues:
+            key = next(iter(self._queues))
+            if len(self._queues[key]) < self.max_batch:
+                await asyncio.sleep(self.window_s)  # let the other sockets' requests of this moment join
+            queue = self._queues.pop(key)
+            batch, rest = queue[: self.max_batch], queue[self.max_batch :]
+            if rest:  # the others wait behind the queues of other models: fair between models
+                self._queues[key] = rest
+            batch = [(item, f) for item, f in batch if not f.done()]  # a socket that left stops waiting
+            if not batch:
+                continue
+            self.batches += 1
+            self.items += len(batch)
+            try:
+                answers = await loop.run_in_executor(self.executor, self.run, key, [item for item, _ in batch])
+            except Exception as e:
+                for _, f in batch:
+                    if not f.done():
+                        f.set_exception(e)
+                continue
+            for (_, f), answer in zip(batch, answers, strict=True):
+                if not f.done():
+                    f.set_result(answer)
