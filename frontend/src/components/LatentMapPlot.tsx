@@ -11,7 +11,9 @@ import { selectHoverImage, selectPlaneGrid, selectPositions, useMaps } from "../
 import { useDataset } from "../state/slices/model";
 import { fitScale } from "../lib/viz/mapscale";
 import { hitPoint, pointerPixel, ringAt } from "../lib/viz/maphit";
-import { classColour, paintMap, type Scratch } from "../lib/viz/mappaint";
+import { paintMap, type Scratch } from "../lib/viz/mappaint";
+import { mapColouring, OTHER_COLOUR } from "../lib/viz/mapcolours";
+import { ClassPicker } from "./ClassPicker";
 import { axisNames, inputPoint, mapTab } from "../lib/viz/mapview";
 import { planeTiles } from "../lib/viz/planegrid";
 import { Heatmap } from "./Heatmap";
@@ -37,6 +39,11 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
   const dataset = useDataset();
   const datasets = useCatalog(selectDatasets);
   const nameOf = (label: number) => className(datasets, dataset, label);
+  const classes = datasets.find((d) => d.name === dataset)?.classes;
+  // One class in colour over the others in grey (hundreds of classes); none: every class, or the ten largest.
+  const [chosen, setChosen] = useState<number | null>(null);
+  useEffect(() => setChosen(null), [dataset]);
+  const colouring = useMemo(() => mapColouring(map.labels, chosen), [map, chosen]);
   const label = mapTab(method).label;
 
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -55,8 +62,8 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
   // The 10,000 points, drawn once per map (over the decoded grid, when there is one).
   useEffect(() => {
     const ctx = canvasRef.current?.getContext("2d");
-    if (ctx) paintMap(ctx, map, scale, tiles, scratchCanvas);
-  }, [map, scale, tiles]);
+    if (ctx) paintMap(ctx, map, scale, tiles, scratchCanvas, colouring.colourOf, colouring.mode === "classes" ? null : OTHER_COLOUR);
+  }, [map, scale, tiles, colouring]);
 
   // Where the current input lands: PCA and the latent plane in microseconds here; t-SNE and UMAP from
   // the server's newest answer, so the ring follows every stroke and slider move on every map.
@@ -87,7 +94,6 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
   const ev = map.explained_variance ?? [];
   const pct = (k: number) => (ev[k] !== undefined ? ` (${(ev[k]! * 100).toFixed(0)}% of variance)` : "");
   const [ax, ay] = axisNames(method);
-  const labelsPresent = useMemo(() => [...new Set(map.labels)].sort((a, b) => a - b), [map]);
 
   return (
     <div className="map-body">
@@ -139,17 +145,33 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
           {pct(0)}
         </span>
       </div>
-      <ul className="map-legend" aria-label="Classes" data-testid="latent-map-legend">
-        {labelsPresent.map((l) => (
-          <li key={l}>
-            <span className="swatch" style={{ background: classColour(l) }} />
-            {nameOf(l)}
+      <ul className="map-legend" aria-label="Classes" data-testid="latent-map-legend" data-mode={colouring.mode} data-entries={colouring.legend.length}>
+        {colouring.mode !== "classes" && (
+          <li className="map-legend-note">{colouring.mode === "largest" ? "The 10 largest classes here:" : "One class:"}</li>
+        )}
+        {colouring.legend.map((e) => (
+          <li key={e.label ?? "other"} data-label={e.label ?? "other"}>
+            <span className="swatch" style={{ background: e.colour }} />
+            {e.label === null ? `other (${e.classes} classes)` : nameOf(e.label)}
+            {colouring.mode !== "classes" && <span className="muted"> · {e.count}</span>}
           </li>
         ))}
         <li>
           <span className="swatch ring" />
           your input
         </li>
+        {classes && classes.length > 10 && (
+          <li className="map-legend-pick">
+            <ClassPicker
+              classes={classes}
+              value={chosen ?? ""}
+              onChange={(l) => setChosen(l === "" ? null : l)}
+              testId="latent-map-class"
+              empty="the 10 largest"
+              label="Colour"
+            />
+          </li>
+        )}
       </ul>
     </div>
   );

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import { fitScale } from "../lib/viz/mapscale";
 import { paintMap } from "../lib/viz/mappaint";
+import { mapColouring, OTHER_COLOUR } from "../lib/viz/mapcolours";
 
 const SIZE = 260;
 const REACH = 3; // unit RMS radius: nearly every point lies within 3
@@ -10,10 +11,13 @@ const REACH = 3; // unit RMS radius: nearly every point lies within 3
 export function TimelineMap(props: { points: [number, number][]; labels: number[]; step: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const scale = useMemo(() => fitScale([[-REACH, -REACH], [REACH, REACH]], SIZE, SIZE, 6), []);
+  // The same sample in every frame: its colours (every class, or the ten largest) stay put.
+  const colouring = useMemo(() => mapColouring(props.labels), [props.labels]);
   useEffect(() => {
     const ctx = ref.current?.getContext("2d");
-    if (ctx) paintMap(ctx, { points: props.points, labels: props.labels }, scale, null, () => ({ canvas: ref.current!, put: () => {} }));
-  }, [props.points, props.labels, scale]);
+    const muted = colouring.mode === "classes" ? null : OTHER_COLOUR;
+    if (ctx) paintMap(ctx, { points: props.points, labels: props.labels }, scale, null, () => ({ canvas: ref.current!, put: () => {} }), colouring.colourOf, muted);
+  }, [props.points, props.labels, scale, colouring]);
   return (
     <canvas
       ref={ref}

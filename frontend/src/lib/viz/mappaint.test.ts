@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitScale } from "./mapscale";
-import { classColour, MAP_BACKGROUND, paintMap, tileInk, type PaintTarget, type Scratch } from "./mappaint";
+import { classColour, MAP_BACKGROUND, paintMap, paintPoints, tileInk, type PaintTarget, type Scratch } from "./mappaint";
 
 /** A canvas context that records the calls painting makes. */
 function recorder() {
@@ -64,5 +64,20 @@ describe("painting the latent map", () => {
 
   it("writes ink as opaque grey: 0 is white, 1 the darkest grey", () => {
     expect(Array.from(tileInk([0, 0.5, 1], new Uint8ClampedArray(12)))).toEqual([255, 255, 255, 255, 180, 180, 180, 255, 105, 105, 105, 255]);
+  });
+});
+
+describe("painting many classes", () => {
+  it("paints the grey points first and the coloured ones over them", () => {
+    const calls: string[] = [];
+    const ctx = {
+      set fillStyle(v: string) {
+        calls.push(v);
+      },
+      fillRect: () => calls.push("rect"),
+    };
+    const map = { points: [[0, 0], [1, 1], [0.5, 0.5]], labels: [1, 2, 1] };
+    paintPoints(ctx as unknown as Pick<PaintTarget, "fillStyle" | "fillRect">, map, fitScale(map.points, 10, 10), (l) => (l === 2 ? "red" : "grey"), "grey");
+    expect(calls).toEqual(["grey", "rect", "rect", "red", "rect"]);
   });
 });

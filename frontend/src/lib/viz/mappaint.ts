@@ -56,24 +56,43 @@ export function paintTiles(ctx: PaintTarget, grid: DecodedTiles, makeScratch: Ma
 }
 
 /** Every point as a 2 x 2 square in its class colour, in test-set order (shuffled classes), so no
- * class is always painted over the others. */
-export function paintPoints(ctx: Pick<PaintTarget, "fillStyle" | "fillRect">, map: MapPoints, scale: MapScale): void {
-  let last = -1;
-  map.points.forEach((p, i) => {
-    const label = map.labels[i]!;
-    if (label !== last) {
-      ctx.fillStyle = classColour(label);
-      last = label;
-    }
-    const [x, y] = toCanvas(scale, p[0]!, p[1]!);
-    ctx.fillRect(Math.round(x) - 1, Math.round(y) - 1, 2, 2);
-  });
+ * class is always painted over the others. With `colourOf` (lib/viz/mapcolours: many classes), points in
+ * `muted` (the grey "other") go first and the coloured ones on top. */
+export function paintPoints(
+  ctx: Pick<PaintTarget, "fillStyle" | "fillRect">,
+  map: MapPoints,
+  scale: MapScale,
+  colourOf: (label: number) => string = classColour,
+  muted: string | null = null,
+): void {
+  let last = "";
+  const pass = (grey: boolean) =>
+    map.points.forEach((p, i) => {
+      const colour = colourOf(map.labels[i]!);
+      if (muted !== null && (colour === muted) !== grey) return;
+      if (colour !== last) {
+        ctx.fillStyle = colour;
+        last = colour;
+      }
+      const [x, y] = toCanvas(scale, p[0]!, p[1]!);
+      ctx.fillRect(Math.round(x) - 1, Math.round(y) - 1, 2, 2);
+    });
+  if (muted !== null) pass(true);
+  pass(false);
 }
 
 /** The whole map: background, the decoded grid when there is one, the points on top. */
-export function paintMap(ctx: PaintTarget, map: MapPoints, scale: MapScale, grid: DecodedTiles | null, makeScratch: MakeScratch): void {
+export function paintMap(
+  ctx: PaintTarget,
+  map: MapPoints,
+  scale: MapScale,
+  grid: DecodedTiles | null,
+  makeScratch: MakeScratch,
+  colourOf: (label: number) => string = classColour,
+  muted: string | null = null,
+): void {
   ctx.fillStyle = MAP_BACKGROUND;
   ctx.fillRect(0, 0, scale.width, scale.height);
   if (grid) paintTiles(ctx, grid, makeScratch);
-  paintPoints(ctx, map, scale);
+  paintPoints(ctx, map, scale, colourOf, muted);
 }
