@@ -139,7 +139,7 @@ function SweepDetail() {
         {picked && <span className="muted">one point picked: shift-click another to compare</span>}
       </div>
       {!plot.lines.some((l) => l.ys.some((v) => v !== null)) && (
-        <p className="muted sweep-wait">Each job's point appears when its first epoch ends.</p>
+        <p className="muted sweep-wait">{active ? "Each job's point appears when its first epoch ends." : "No job finished an epoch: nothing to plot."}</p>
       )}
       <SweepChart key={chartKey} plot={plot} metric={metric} styles={styles} picked={picked} onPick={(job, shift) => void lab.sweep.pick(job, shift)} />
       <h3>
