@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import re
+import struct
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ JOB_SPEC = {"blocks": [{"filters": 8, "kernel": 3}, {"filters": 16, "kernel": 3}
 JOB_SPEC |= {"batch_size": 64, "epochs": 20, "dataset": "mnist"}
 TICK_S = 0.05  # ~20 inputs a second: a pointer's move events, throttled by the lab to animation frames
 STROKE_TICKS, DRAG_TICKS = 40, 60  # 2 s of drawing, 3 s of dragging a slider
-TAIL = re.compile(r'"type":"(explore_result|decode_result)","request_id":(\d+)\}$')
+HEAD = re.compile(r'"type":"(explore_result|decode_result)","request_id":(\d+)')
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Lane:
         self.next_id += 1
         self.in_flight = (self.next_id, time.perf_counter())
         field_name = "image" if self.kind == "explore" else "latent"
-        await self.ws.send(f'{{"v":1,"type":"{self.kind}","request_id":{self.next_id},"{field_name}":{payload}}}')
+        await self.ws.send(f'{{"v":2,"type":"{self.kind}","request_id":{self.next_id},"{field_name}":{payload}}}')
 
     async def answered(self, request_id: int) -> None:
         if self.in_flight and request_id == self.in_flight[0]:
@@ -131,10 +132,13 @@ async def user(server: Server, seed: int, seconds: float, stats: Stats) -> None:
 async def read_answers(ws: ClientConnection, lanes: dict[str, Lane], stats: Stats) -> None:
     try:
         async for message in ws:
-            text = str(message)
-            found = TAIL.search(text[-80:])  # answers are ~100 KiB: read the end, not the whole JSON
+            if isinstance(message, str):  # results are binary frames (protocol 2); text is an error
+                stats.errors.append(f"unexpected message: {message[:200]}")
+                continue
+            (size,) = struct.unpack_from("<I", message)
+            found = HEAD.search(message[4 : 4 + size].decode())  # the frame's JSON header, not its arrays
             if found is None:
-                stats.errors.append(f"unexpected message: {text[:200]}")
+                stats.errors.append(f"unexpected frame: {message[: 4 + size][:200]!r}")
                 continue
             stats.answers += 1
             await lanes[found[1].removesuffix("_result")].answered(int(found[2]))

@@ -115,7 +115,7 @@ def round_trips(ws: ClientConnection, messages: list[str], warmup: int = 20) -> 
         ws.send(text)
         answer = ws.recv(timeout=30)
         elapsed = (time.perf_counter() - start) * 1000
-        if '"type":"error"' in answer[:40]:
+        if isinstance(answer, str):  # results are binary frames (protocol 2); text is an error
             raise RuntimeError(answer)
         if i >= warmup:
             times.append(elapsed)
@@ -126,7 +126,7 @@ def explore_messages(images: np.ndarray, n: int) -> list[str]:
     return [
         json.dumps(
             {
-                "v": 1,
+                "v": 2,
                 "type": "explore",
                 "request_id": i,
                 "image": np.round(images[i % len(images)] / 255, 4).reshape(-1).tolist(),
@@ -139,9 +139,52 @@ def explore_messages(images: np.ndarray, n: int) -> list[str]:
 def decode_messages(n: int, dim: int = 16) -> list[str]:
     rng = np.random.default_rng(0)
     return [
-        json.dumps({"v": 1, "type": "decode", "request_id": i, "latent": rng.normal(size=dim).round(4).tolist()})
+        json.dumps({"v": 2, "type": "decode", "request_id": i, "latent": rng.normal(size=dim).round(4).tolist()})
         for i in range(n)
     ]
+
+
+def batch_costs(images: np.ndarray, repeats: int = 30) -> list[tuple[int, float, float]]:
+    """(batch size, ms per image for the model call, ms per image with the answers built as binary frames),
+    in this process on the default model: what the batcher saves by computing requests together."""
+    from aevp.ml import checkpoint
+    from aevp.ml.inference import BATCH_SIZES
+    from aevp.service import batch_compute, frames
+
+    ckpt = checkpoint.load(_default_model(Path(tempfile.mkdtemp())) / PRETRAINED_ID)
+    from aevp.ml.inference import Inference
+
+    inf = Inference(ckpt.spec, ckpt.params)
+    inf.warm(BATCH_SIZES)
+    out = []
+    for n in BATCH_SIZES:
+        x = (images[:n] / 255).astype(np.float32)
+        items = [batch_compute.ExploreItem(im) for im in x]
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            inf.explore_batch(x, x, ssim=True)
+        t1 = time.perf_counter()
+        for _ in range(repeats):
+            [frames.binary_frame(a, i) for i, a in enumerate(batch_compute.explore(inf, items))]
+        t2 = time.perf_counter()
+        out.append((n, (t1 - t0) * 1000 / repeats / n, (t2 - t1) * 1000 / repeats / n))
+    return out
+
+
+def deflate_figures(frame: bytes, repeats: int = 50) -> tuple[float, float, float]:
+    """permessage-deflate on one binary answer, with the server's settings (12-bit window, memLevel 5):
+    (compressed / original size, ms to compress, ms to inflate)."""
+    import zlib
+
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        c = zlib.compressobj(wbits=-12, memLevel=5)
+        small = c.compress(frame) + c.flush(zlib.Z_SYNC_FLUSH)
+    t1 = time.perf_counter()
+    for _ in range(repeats):
+        zlib.decompressobj(wbits=-12).decompress(small)
+    t2 = time.perf_counter()
+    return len(small) / len(frame), (t1 - t0) * 1000 / repeats, (t2 - t1) * 1000 / repeats
 
 
 def _rate(client: httpx.Client, job_id: str, seconds: float) -> float:
@@ -203,6 +246,7 @@ def main() -> None:
     from aevp.service.datasource import CachedData
 
     images = CachedData(Settings().data_dir).load("mnist").test_images[:256]
+    costs = batch_costs(images)
     with (
         tempfile.TemporaryDirectory() as tmp,
         serve(Path(tmp)) as url,
@@ -213,7 +257,10 @@ def main() -> None:
         with connect(explore_path, compression=None, max_size=None) as ws:
             explore_idle = percentiles(round_trips(ws, explore_messages(images, args.requests)))
             decode_idle = percentiles(round_trips(ws, decode_messages(args.requests)))
+            ws.send(explore_messages(images, 1)[0])
+            frame = ws.recv(timeout=30)
         size = len(client.post(f"/api/models/{PRETRAINED_ID}/explore", json={"image": images[0].tolist()}).content)
+        deflate = deflate_figures(frame)
 
         headless: list[float] = []
         streaming: list[float] = []
@@ -236,7 +283,13 @@ def main() -> None:
                 decode_training = percentiles(round_trips(ws, decode_messages(args.requests)))
 
     print(f"AeVP service bench: default model AE-32-64-L16, {os.cpu_count()} CPUs, server in its own process")
-    print(f"  explore over WebSocket (all activations + latent + reconstruction, {size / 1024:.0f} KiB of JSON):")
+    print("  explore compute per image, in one process (model call / with the answers as binary frames):")
+    for n, call, whole in costs:
+        print(f"    batch {n:2d}        {call:6.3f} ms / {whole:6.3f} ms")
+    print(f"  an explore answer: {len(frame) / 1024:.0f} KiB binary frame (protocol 2), {size / 1024:.0f} KiB JSON "
+          f"(protocol 1, REST); permessage-deflate would make the frame {deflate[0]:.0%} of its size for "
+          f"{deflate[1]:.2f} ms to compress and {deflate[2]:.2f} ms to inflate (off: `aevp serve`)")
+    print("  explore over WebSocket (all activations + latent + reconstruction, binary frames):")
     print(f"    idle            p50 {explore_idle[0]:6.2f} ms   p95 {explore_idle[1]:6.2f} ms   (bar: 5 / 16)")
     print(f"    while training  p50 {explore_training[0]:6.2f} ms   p95 {explore_training[1]:6.2f} ms   (bar: p95 50)")
     print("  decode over WebSocket:")

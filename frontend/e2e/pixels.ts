@@ -83,8 +83,9 @@ export function countWsMessages(page: Page): Record<string, number> {
   const counts: Record<string, number> = {};
   page.on("websocket", (ws) => {
     ws.on("framereceived", (f) => {
-      if (typeof f.payload !== "string") return;
-      const m = /"type"\s*:\s*"([a-z_]+)"/.exec(f.payload);
+      // A binary frame (explore protocol 2) starts with its JSON header's length, then the header.
+      const text = typeof f.payload === "string" ? f.payload : f.payload.subarray(4, 4 + f.payload.readUInt32LE(0)).toString("utf8");
+      const m = /"type"\s*:\s*"([a-z_]+)"/.exec(text);
       if (m) counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
     });
   });

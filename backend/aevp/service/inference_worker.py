@@ -7,17 +7,18 @@ once. The child loads models itself (from the folder the parent names, keyed by 
 model reloads), runs `batch_compute` and sends back `frames.Answer`s.
 
 Wire: length-prefixed pickles over the child's stdin/stdout, one request then its reply; the parent
-sends one at a time from `WorkerProcess.call`. When idle, the child compiles the bigger batch sizes of the
-models it has loaded, so the first busy moment does not compile. A child that dies is restarted on the
-next call; the call that saw it die fails.
+sends one at a time from `WorkerProcess.call`. A low-priority thread of the child compiles the bigger
+batch sizes of each model it loads, so the first busy moment does not compile and no request waits for
+it. A child that dies is restarted on the next call; the call that saw it die fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
-import select
+import queue
 import struct
 import subprocess
 import sys
@@ -28,7 +29,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 MAX_LOADED = 32
-IDLE_WARM_S = 0.3  # idle this long, the child compiles one more batch size
 
 
 class WorkerError(Exception):
@@ -127,7 +127,19 @@ class WorkerProcess:
 class _Child:
     def __init__(self) -> None:
         self.models: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self.to_warm: list[tuple[Any, int]] = []  # (Inference, batch size) compiled when idle
+        # (Inference, batch size) compiled on a low-priority thread: requests never wait behind it.
+        self.to_warm: queue.SimpleQueue[tuple[Any, int]] = queue.SimpleQueue()
+        threading.Thread(target=self._warm_in_background, name="aevp-worker-warm", daemon=True).start()
+
+    def _warm_in_background(self) -> None:
+        with contextlib.suppress(OSError):  # Linux: a thread's own niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        while True:
+            inf, n = self.to_warm.get()
+            try:
+                inf.warm((n,))
+            except Exception:  # an optimisation: the first batch of that size compiles instead
+                log.exception("interactive worker: warming batch size %d failed", n)
 
     def model(self, key: tuple[str, str], path: str) -> Any:
         from aevp.ml.inference import BATCH_SIZES, Inference
@@ -139,7 +151,8 @@ class _Child:
                 del self.models[old]
             ckpt = load_checkpoint(Path(path))
             inf = self.models[key] = Inference(ckpt.spec, ckpt.params)
-            self.to_warm += [(inf, n) for n in BATCH_SIZES[1:]]
+            for n in BATCH_SIZES[1:]:
+                self.to_warm.put((inf, n))
             while len(self.models) > MAX_LOADED:
                 self.models.popitem(last=False)
         self.models.move_to_end(key)
@@ -160,10 +173,6 @@ class _Child:
 
     def serve(self, fd_in: int, fd_out: int) -> None:
         while True:
-            if self.to_warm and not select.select([fd_in], [], [], IDLE_WARM_S)[0]:
-                inf, n = self.to_warm.pop(0)
-                inf.warm((n,))
-                continue
             try:
                 op, key, path, payload = _read(fd_in)
             except EOFError:

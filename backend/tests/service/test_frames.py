@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
+import os
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -76,3 +79,55 @@ def test_decode_header_validates() -> None:
     header, arrays = frames.read_frame(frames.binary_frame(a, 7))
     DecodeResultHeader.model_validate(header)
     assert [x["name"] for x in header["layers"]] == ["output"] and arrays["output"].size == 784
+
+
+# The frontend's decoder (frontend/src/api/exploreFrames.test.ts) reads these frames (base64) and checks them
+# against the values stored beside them: the Python encoder and the TypeScript decoder agree on committed frames.
+FIXTURES = Path(__file__).resolve().parents[3] / "frontend" / "src" / "api" / "fixtures"
+
+
+def fixture_answers() -> dict[str, tuple[frames.Answer, int, dict]]:
+    rng = np.random.default_rng(15)
+    conv = rng.normal(size=(1, 3, 3, 2)).astype(np.float32)
+    shape, lo, hi, q = frames.quantise_batch(conv)
+    layer = frames.Layer("enc_conv1", "encoder", "conv", shape, lo[0], hi[0], q[0].tobytes())
+    dshape, dlo, dhi, dq = frames.quantise_batch(rng.normal(size=(1, 5)).astype(np.float32))
+    dense = frames.Layer("dec_dense", "decoder", "dense", dshape, dlo[0], dhi[0], dq[0].tobytes())
+    latent = np.array([0.25, np.nan, -1.5], np.float32)
+    recon = rng.uniform(size=784).astype(np.float32)
+    explore = frames.Answer(
+        "explore_result",
+        {"latent": latent, "reconstruction": recon, "latent_sigma": np.array([1, 0.5, 2], np.float32),
+         "corrupted": rng.uniform(size=784).astype(np.float32)},
+        [layer, dense],
+        {"mse": 0.0125, "psnr": 19.03, "ssim": None},
+    )
+    decode = frames.Answer("decode_result", {"reconstruction": recon[::-1].copy()}, [dense])
+    return {"explore": (explore, 7, {"map_positions": {"tsne": [1.5, -2.0]}}), "decode": (decode, 8, {})}
+
+
+def expected(answer: frames.Answer, request_id: int, extra: dict) -> dict:
+    out = {"type": answer.type, "request_id": request_id, **answer.scalars, **extra}
+    out.update({k: [None if np.isnan(x) else float(x) for x in a] for k, a in answer.arrays.items()})
+    out["activations"] = [
+        {"name": x.name, "part": x.part, "kind": x.kind, "shape": x.shape, "lo": x.lo.tolist(), "hi": x.hi.tolist(),
+         "data": list(x.data)}
+        for x in answer.layers
+    ]
+    return out
+
+
+def test_the_frontend_fixture_is_current() -> None:
+    """Set AEVP_UPDATE_FIXTURES=1 to rewrite the fixtures after changing the frame layout."""
+    stale = []
+    for name, (answer, request_id, extra) in fixture_answers().items():
+        frame = base64.b64encode(frames.binary_frame(answer, request_id, extra)).decode()
+        content = {"frame_base64": frame, "expected": expected(answer, request_id, extra)}
+        files = {FIXTURES / f"{name}-frame.json": (json.dumps(content) + "\n").encode()}
+        for path, data in files.items():
+            if os.environ.get("AEVP_UPDATE_FIXTURES"):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            elif not path.is_file() or path.read_bytes() != data:
+                stale.append(path.name)
+    assert not stale, f"stale frontend fixtures {stale}: run with AEVP_UPDATE_FIXTURES=1 and commit them"

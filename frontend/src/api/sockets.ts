@@ -2,17 +2,19 @@
 // closes it (the explore session per model, the job watcher per job).
 import { LatestWins } from "./latest";
 import { wsUrl } from "./client";
-import type { Corruption, DecodeResult, ExploreClientMessage, ExploreResult, ExploreServerMessage, JobServerMessage, PlacedMap } from "./types";
+import { decodeFrame, type Answer, type DecodeAnswer, type ExploreAnswer } from "./exploreFrames";
+import type { Corruption, ExploreClientMessage, ExploreServerMessage, JobServerMessage, PlacedMap } from "./types";
 
 export type SocketStatus = "connecting" | "open" | "closed";
 
-const PROTOCOL = 1;
+/** Explore protocol 2: results come back as binary frames (./exploreFrames.ts); errors stay JSON. */
+const EXPLORE_PROTOCOL = 2;
 const RETRY_MS = [250, 500, 1000, 2000, 4000];
 
 export interface ExploreHandlers {
   /** `sent` is the image or latent the answer belongs to. */
-  onExplore(result: ExploreResult & { request_id: number }, sent: number[], corruption: Corruption | null): void;
-  onDecode(result: DecodeResult & { request_id: number }, sent: number[]): void;
+  onExplore(result: ExploreAnswer, sent: number[], corruption: Corruption | null): void;
+  onDecode(result: DecodeAnswer, sent: number[]): void;
   onError(message: string): void;
   onStatus(status: SocketStatus): void;
 }
@@ -32,6 +34,10 @@ export class ExploreSocket {
   corruption: Corruption | null = null;
   /** Server-placed latent maps (t-SNE, UMAP) to put each explored image and decoded latent on. */
   maps: PlacedMap[] = [];
+  /** The heatmaps the page shows (layer names; null: every layer): the service sends only these. */
+  layers: string[] | null = null;
+  /** Whether the page shows the SSIM of explored images (without it, the service skips computing it). */
+  ssim = true;
 
   constructor(
     readonly modelId: string,
@@ -71,11 +77,12 @@ export class ExploreSocket {
     }
     const id = this.nextId++;
     this.requests.set(id, { lane, payload, corruption: lane === "explore" ? this.corruption : null });
-    const maps = this.maps.length ? { maps: this.maps } : {};
+    const asked = { ...(this.maps.length ? { maps: this.maps } : {}), ...(this.layers ? { layers: this.layers } : {}) };
+    const v = EXPLORE_PROTOCOL;
     const msg: ExploreClientMessage =
       lane === "explore"
-        ? { v: PROTOCOL, type: "explore", request_id: id, image: payload, ...(this.corruption ? { corruption: this.corruption } : {}), ...maps }
-        : { v: PROTOCOL, type: "decode", request_id: id, latent: payload, ...maps };
+        ? { v, type: "explore", request_id: id, image: payload, ...(this.corruption ? { corruption: this.corruption } : {}), ...(this.ssim ? {} : { ssim: false }), ...asked }
+        : { v, type: "decode", request_id: id, latent: payload, ...asked };
     this.lanes[lane].sent(id, performance.now());
     this.ws.send(JSON.stringify(msg));
   }
@@ -83,6 +90,7 @@ export class ExploreSocket {
   private connect(): void {
     this.handlers.onStatus("connecting");
     const ws = new WebSocket(wsUrl(`/ws/models/${encodeURIComponent(this.modelId)}/explore`));
+    ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => {
       this.retries = 0;
@@ -92,7 +100,7 @@ export class ExploreSocket {
         if (p) this.send(lane, p);
       }
     };
-    ws.onmessage = (ev) => this.receive(ev.data as string);
+    ws.onmessage = (ev) => this.receive(ev.data as string | ArrayBuffer);
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -109,10 +117,11 @@ export class ExploreSocket {
     };
   }
 
-  private receive(raw: string): void {
-    let msg: ExploreServerMessage;
+  private receive(raw: string | ArrayBuffer): void {
+    let msg: Answer | Extract<ExploreServerMessage, { type: "error" }>;
     try {
-      msg = JSON.parse(raw) as ExploreServerMessage;
+      // Results are binary frames; errors (and nothing else) come as JSON text.
+      msg = typeof raw === "string" ? (JSON.parse(raw) as Extract<ExploreServerMessage, { type: "error" }>) : decodeFrame(raw);
     } catch {
       this.handlers.onError("unreadable message from the server");
       return;

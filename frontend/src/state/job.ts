@@ -1,6 +1,7 @@
 // A training job as the page shows it, and the pure reducer that folds the job WebSocket's
 // messages into it. Loss values are never dropped: a gap asks for a resync (history replay).
 import type { EpochMetrics, JobInfo, JobServerMessage, JobState, LayerActivation, Tensor8 } from "../api/types";
+import type { AnswerLayer } from "../api/exploreFrames";
 import { decodeTensor8, type FloatTensor } from "../lib/viz/tensor8";
 
 export interface LayerTensor {
@@ -42,7 +43,7 @@ export const emptyJobView: JobView = {
   error: null,
 };
 
-export function decodeLayers(layers: LayerActivation[]): LayerTensor[] {
+export function decodeLayers(layers: (LayerActivation | AnswerLayer)[]): LayerTensor[] {
   return layers.map((l) => ({ name: l.name, part: l.part, kind: l.kind, tensor: decodeTensor8(l.tensor) }));
 }
 

@@ -1,15 +1,16 @@
 // What the page shows, built from what the service answers, and which model to show: pure functions of
 // their arguments (tested in views.test.ts); the sessions call them and write the store slices.
 import { IMAGE_PIXELS, SPEC_DEFAULTS } from "../api/generated/spec";
+import type { DecodeAnswer, ExploreAnswer } from "../api/exploreFrames";
 import type { Corruption, DecodeResult, ExploreResult, ModelSpec, ModelSummary } from "../api/types";
 import { decodeLayers } from "./job";
 import type { DecodedView, ExploreView } from "./slices/explore";
 
-/** Non-finite values arrive as null; a picture needs numbers. */
-export const finite = (xs: readonly (number | null)[]) => xs.map((x) => x ?? 0);
+/** Non-finite values arrive as null (JSON) or NaN (binary frames); a picture needs numbers. */
+export const finite = (xs: ArrayLike<number | null>) => Array.from(xs, (x) => (x !== null && Number.isFinite(x) ? x : 0));
 
 /** A decode_result as the page shows it: the sliders' reconstruction and the decoder layers' heatmaps. */
-export function decodedView(r: DecodeResult & { request_id: number }, sent: number[]): DecodedView {
+export function decodedView(r: (DecodeResult | DecodeAnswer) & { request_id: number }, sent: number[]): DecodedView {
   return {
     requestId: r.request_id,
     latent: sent,
@@ -19,7 +20,7 @@ export function decodedView(r: DecodeResult & { request_id: number }, sent: numb
 }
 
 /** An explore_result as the page shows it; `sent` is the image it answers, `corruption` the noise asked. */
-export function exploreView(r: ExploreResult & { request_id: number }, sent: number[], corruption: Corruption | null = null): ExploreView {
+export function exploreView(r: (ExploreResult | ExploreAnswer) & { request_id: number }, sent: number[], corruption: Corruption | null = null): ExploreView {
   return {
     requestId: r.request_id,
     input: Float32Array.from(sent),

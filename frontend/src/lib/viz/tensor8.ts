@@ -26,12 +26,20 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-/** Accepts [C, H, W] and also [H, W] (one channel). */
-export function decodeTensor8(t: Tensor8): FloatTensor {
+/** A Tensor8 from a binary explore frame (../../api/exploreFrames.ts): the bytes themselves, float32 ranges. */
+export interface RawTensor8 {
+  shape: number[];
+  lo: ArrayLike<number | null>;
+  hi: ArrayLike<number | null>;
+  data: Uint8Array;
+}
+
+/** Accepts [C, H, W] and also [H, W] (one channel); the bytes as base64 (JSON) or raw (binary frames). */
+export function decodeTensor8(t: Tensor8 | RawTensor8): FloatTensor {
   const shape = t.shape.length === 2 ? [1, t.shape[0]!, t.shape[1]!] : t.shape;
   if (shape.length !== 3) throw new Error(`Tensor8 shape must be [C, H, W], got [${t.shape.join(", ")}]`);
   const [c, h, w] = shape as [number, number, number];
-  const bytes = base64ToBytes(t.data);
+  const bytes = typeof t.data === "string" ? base64ToBytes(t.data) : t.data;
   const n = c * h * w;
   if (bytes.length !== n) throw new Error(`Tensor8 has ${bytes.length} bytes, shape [${c}, ${h}, ${w}] needs ${n}`);
   if (t.lo.length !== c || t.hi.length !== c) throw new Error(`Tensor8 needs ${c} lo/hi values`);
