@@ -145,7 +145,8 @@ def decode_messages(n: int, dim: int = 16) -> list[str]:
 
 
 def batch_costs(images: np.ndarray, repeats: int = 30) -> list[tuple[int, float, float]]:
-    """(batch size, ms per image for the model call, ms per image with the answers built as binary frames),
+    """(batch size, ms per image for the model call (layers quantised in it), ms per image with the answers
+    built as binary frames),
     in this process on the default model: what the batcher saves by computing requests together."""
     from aevp.ml import checkpoint
     from aevp.ml.inference import BATCH_SIZES
@@ -162,7 +163,7 @@ def batch_costs(images: np.ndarray, repeats: int = 30) -> list[tuple[int, float,
         items = [batch_compute.ExploreItem(im) for im in x]
         t0 = time.perf_counter()
         for _ in range(repeats):
-            inf.explore_batch(x, x, ssim=True)
+            inf.explore_quantised(x, x, ssim=True)
         t1 = time.perf_counter()
         for _ in range(repeats):
             [frames.binary_frame(a, i) for i, a in enumerate(batch_compute.explore(inf, items))]

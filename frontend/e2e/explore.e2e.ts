@@ -192,6 +192,21 @@ describe("Explore", () => {
     await until("another 3", async () => (await page.locator(".thumbs button.active").count()) === 1 && (await page.getByTestId("input-source").getAttribute("data-label")) === "3");
   });
 
+  it("a folded heatmap panel is not asked for; shown again, it is painted for the current input", async () => {
+    await page.getByTestId("fold-encoder").click();
+    await until("the encoder folded", async () => (await page.getByTestId("encoder-layers").count()) === 0);
+    expect(await page.getByTestId("encoder").textContent()).toMatch(/not sent/);
+    // A new input: its answer carries the decoder's layers only, and the decoder is painted from it.
+    await page.locator(".thumbs button").nth(1).click();
+    await until("the new input's answer", async () => (await page.locator(".thumbs button.active").count()) === 1);
+    await page.waitForTimeout(300);
+    await checkLayersPainted("decoder-layers", "decoder");
+    expect(await page.getByTestId("encoder-layers").count()).toBe(0);
+    await page.getByTestId("fold-encoder").click();
+    await until("the encoder back", async () => (await page.getByTestId("encoder-layers").count()) === 1);
+    await checkLayersPainted("encoder-layers", "encoder");
+  });
+
   it("reaches every control with Tab, each with a name; the tabs switch with the arrow keys", async () => {
     const focusWalk = async (limit: number) => {
       // Clicking the page title sets where sequential focus navigation starts: the top.

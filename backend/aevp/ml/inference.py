@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from aevp.ml import steps
@@ -25,6 +26,11 @@ DECODE_BUCKET_MAX = 256
 # service's batcher groups requests from many sockets into these (`make bench` prints the cost per image).
 BATCH_SIZES = (1, 8, 32)
 _corrupt_jit = jax.jit(steps.corrupt_images, static_argnums=0)
+
+
+def _concat_parts(parts: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """The first n rows of each padded chunk, joined."""
+    return np.concatenate([np.asarray(a)[:n] for n, a in parts])
 
 
 def bucket(n: int) -> int:
@@ -49,19 +55,67 @@ class ExploreOutput:
         return None if self.latent_logvar is None else np.exp(0.5 * self.latent_logvar)
 
 
-_EXPLORE_SSIM: dict[int, Any] = {}
+def quantise(a: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """A batch of one layer's activations, (N, H, W, C), (N, H, W) or (N, D), as Tensor8s inside the jitted
+    call (one fused pass; only bytes leave it): lo and hi (N, C) and the bytes (N, C, H*W), C-major. The
+    service's NumPy `frames.quantise_batch` does the same; an image with a non-finite value is quantised
+    with those values as 0."""
+    n = a.shape[0]
+    flat = a.reshape(n, -1, a.shape[3]) if a.ndim == 4 else a.reshape(n, -1, 1)
+    lo, hi = flat.min(axis=1), flat.max(axis=1)
+    bad = ~(jnp.isfinite(lo).all(axis=1) & jnp.isfinite(hi).all(axis=1))
+    flat = jnp.where(bad[:, None, None], jnp.nan_to_num(flat, nan=0.0, posinf=0.0, neginf=0.0), flat)
+    lo = jnp.where(bad[:, None], flat.min(axis=1), lo)
+    hi = jnp.where(bad[:, None], flat.max(axis=1), hi)
+    span = hi - lo
+    scale = jnp.where(span > 0, jnp.float32(255.0) / jnp.where(span > 0, span, 1.0), 0.0)
+    q = ((flat - lo[:, None, :]) * scale[:, None, :] + jnp.float32(0.5)).astype(jnp.uint8)
+    return lo, hi, jnp.swapaxes(q, 1, 2)
 
 
-def _explore_ssim_of(fns: steps.InferenceFunctions) -> Any:
-    """Explore and the reconstructions' SSIM in one jitted call (one dispatch per batch instead of two),
-    one per architecture (`fns` is cached per architecture)."""
-    if id(fns) not in _EXPLORE_SSIM:
-        def explore_ssim(params, images, clean):  # noqa: ANN001, ANN202
+@dataclass(frozen=True)
+class QuantisedOutput:
+    """A batch's answer with every layer already quantised (`Inference.explore_quantised`)."""
+
+    latent: np.ndarray | None  # (N, D); None for a decode
+    reconstruction: np.ndarray  # (N, 28, 28)
+    layers: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # name -> lo (N, C), hi (N, C), bytes (N, C, HW)
+    shapes: dict[str, list[int]]  # name -> [C, H, W]
+    ssim: np.ndarray | None = None  # (N,)
+    latent_logvar: np.ndarray | None = None
+
+    @property
+    def latent_sigma(self) -> np.ndarray | None:
+        return None if self.latent_logvar is None else np.exp(0.5 * self.latent_logvar)
+
+
+def _chw(shape: tuple[int, ...]) -> list[int]:
+    if len(shape) == 4:
+        return [shape[3], shape[1], shape[2]]
+    return [1, shape[1], shape[2]] if len(shape) == 3 else [1, 1, shape[1]]
+
+
+_QUANTISED: dict[tuple[int, str], Any] = {}
+
+
+def _quantised_of(fns: steps.InferenceFunctions, kind: str) -> Any:
+    """Explore (with or without SSIM) or decode, with the layers quantised, as one jitted call per architecture."""
+    key = (id(fns), kind)
+    if key not in _QUANTISED:
+        def q_all(acts):  # noqa: ANN001, ANN202
+            return {k: quantise(v) for k, v in acts.items() if k not in ("latent", "latent_logvar")}
+
+        def explore(params, images, clean):  # noqa: ANN001, ANN202
             latent, recon, acts = fns.explore(params, images)
-            return latent, recon, acts, ssim_batch(recon, clean)
+            ssim = ssim_batch(recon, clean) if kind == "explore_ssim" else None
+            return latent, recon, ssim, acts.get("latent_logvar"), q_all(acts)
 
-        _EXPLORE_SSIM[id(fns)] = jax.jit(explore_ssim)
-    return _EXPLORE_SSIM[id(fns)]
+        def decode(params, latent):  # noqa: ANN001, ANN202
+            recon, acts = fns.decode_explore(params, latent)
+            return recon, q_all(acts)
+
+        _QUANTISED[key] = jax.jit(decode if kind == "decode" else explore)
+    return _QUANTISED[key]
 
 
 def _as_images(images: np.ndarray) -> np.ndarray:
@@ -80,7 +134,6 @@ class Inference:
         self.spec = spec
         self.device = jax.devices("cpu")[0]
         self._fns = steps.inference_functions(spec)
-        self._explore_ssim = _explore_ssim_of(self._fns)
         self._params = jax.device_put(steps.unflatten_params(spec, params), self.device)
         self._order = [row.name for row in spec.layers()]
         self._decoder_order = [row.name for row in spec.layers() if row.part == "decoder"]
@@ -90,9 +143,9 @@ class Inference:
         batched interactive calls for `batch_sizes` too."""
         for n in batch_sizes:
             z = np.zeros((n, 28, 28), np.float32)
-            self.explore_batch(z, z, ssim=True)
-            self.explore_batch(z, z, ssim=False)
-            self.decode_batch(np.zeros((n, self.spec.latent_dim), np.float32))
+            self.explore_quantised(z, z, ssim=True)
+            self.explore_quantised(z, z, ssim=False)
+            self.decode_quantised(np.zeros((n, self.spec.latent_dim), np.float32))
         self.explore(np.zeros((1, 28, 28), np.float32))
         self.encode(np.zeros((ENCODE_CHUNK, 28, 28), np.float32))  # the test set's codes: maps, statistics
         self.decode(np.zeros((1, self.spec.latent_dim), np.float32))
@@ -109,47 +162,46 @@ class Inference:
                              {name: np.asarray(acts[name]) for name in self._order},
                              None if logvar is None else np.asarray(logvar))
 
-    def explore_batch(
-        self, images: np.ndarray, clean: np.ndarray, *, ssim: bool
-    ) -> tuple[ExploreOutput, np.ndarray | None]:
-        """Explore (N, 28, 28) images in one call per BATCH_SIZES bucket (padded: nothing recompiles), with
-        each reconstruction's SSIM against `clean` (the uncorrupted inputs) computed in the same call."""
+    def explore_quantised(self, images: np.ndarray, clean: np.ndarray, *, ssim: bool) -> QuantisedOutput:
+        """Explore (N, 28, 28) images in one call per BATCH_SIZES bucket (padded: nothing recompiles), with each
+        reconstruction's SSIM against `clean` (the uncorrupted inputs) and every layer quantised in that call."""
         x, c = _as_images(images), _as_images(clean)
-        parts, ssims = [], []
-        top = BATCH_SIZES[-1]
-        for i in range(0, x.shape[0], top):
-            n = min(top, x.shape[0] - i)
+        fn = _quantised_of(self._fns, "explore_ssim" if ssim else "explore")
+        parts = []
+        for i in range(0, x.shape[0], BATCH_SIZES[-1]):
+            n = min(BATCH_SIZES[-1], x.shape[0] - i)
             size = bucket(n)
             xs = jax.device_put(_pad(x[i : i + n], size), self.device)
-            if ssim:
-                cs = jax.device_put(_pad(c[i : i + n], size), self.device)
-                latent, recon, acts, s = jax.device_get(self._explore_ssim(self._params, xs, cs))
-                ssims.append(np.asarray(s)[:n])
-            else:
-                latent, recon, acts = jax.device_get(self._fns.explore(self._params, xs))
-            names = [*self._order, *(["latent_logvar"] if "latent_logvar" in acts else [])]
-            parts.append((np.asarray(latent)[:n], np.asarray(recon)[:n], {k: np.asarray(acts[k])[:n] for k in names}))
-        joined = {k: np.concatenate([p[2][k] for p in parts]) for k in parts[0][2]}
-        logvar = joined.get("latent_logvar")
-        out = ExploreOutput(
-            np.concatenate([p[0] for p in parts]),
-            np.concatenate([p[1] for p in parts]),
-            {k: joined[k] for k in self._order},
-            logvar,
+            cs = jax.device_put(_pad(c[i : i + n], size), self.device)
+            parts.append((n, jax.device_get(fn(self._params, xs, cs))))
+        cat = _concat_parts
+        latent = cat([(n, p[0]) for n, p in parts])
+        layers = {k: tuple(cat([(n, p[4][k][j]) for n, p in parts]) for j in range(3)) for k in parts[0][1][4]}
+        return QuantisedOutput(
+            latent,
+            cat([(n, p[1]) for n, p in parts]),
+            layers,
+            self._shapes("explore"),
+            cat([(n, p[2]) for n, p in parts]) if ssim else None,
+            cat([(n, p[3]) for n, p in parts]) if parts[0][1][3] is not None else None,
         )
-        return out, (np.concatenate(ssims) if ssim else None)
 
-    def decode_batch(self, latents: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """`decode_explore` of (N, D) latents, padded to BATCH_SIZES buckets (nothing recompiles)."""
+    def decode_quantised(self, latents: np.ndarray) -> QuantisedOutput:
+        """`decode_explore` of (N, D) latents in BATCH_SIZES buckets, the decoder's layers quantised in the call."""
         z = np.asarray(latents, np.float32).reshape(-1, self.spec.latent_dim)
-        recons, acts_list = [], []
-        top = BATCH_SIZES[-1]
-        for i in range(0, z.shape[0], top):
-            n = min(top, z.shape[0] - i)
-            recon, acts = self.decode_explore(_pad(z[i : i + n], bucket(n)))
-            recons.append(recon[:n])
-            acts_list.append({k: v[:n] for k, v in acts.items()})
-        return np.concatenate(recons), {k: np.concatenate([a[k] for a in acts_list]) for k in self._decoder_order}
+        fn = _quantised_of(self._fns, "decode")
+        parts = []
+        for i in range(0, z.shape[0], BATCH_SIZES[-1]):
+            n = min(BATCH_SIZES[-1], z.shape[0] - i)
+            parts.append((n, jax.device_get(fn(self._params, self._as_latents(_pad(z[i : i + n], bucket(n)))))))
+        cat = _concat_parts
+        layers = {k: tuple(cat([(n, p[1][k][j]) for n, p in parts]) for j in range(3)) for k in parts[0][1][1]}
+        return QuantisedOutput(None, cat([(n, p[0]) for n, p in parts]), layers, self._shapes("decode"))
+
+    def _shapes(self, kind: str) -> dict[str, list[int]]:
+        """[C, H, W] of each layer's Tensor8, from the layer table."""
+        rows = [r for r in self.spec.layers() if r.name != "latent" and (kind == "explore" or r.part == "decoder")]
+        return {r.name: _chw((0, *r.shape)) for r in rows}
 
     def _as_latents(self, latents: np.ndarray) -> jax.Array:
         z = np.asarray(latents, np.float32)

@@ -1,9 +1,9 @@
 """One batch of explore or decode requests through a model: a jitted call per batch, then the answers.
 
 Runs where the model is (the interactive worker process, or the interactive executor when there is no
-worker): items from many sockets go through `Inference.explore_batch` / `decode_batch` together, padded
-to a few fixed sizes, and come back as one `frames.Answer` each, with only the layers and the SSIM that
-item asked for.
+worker): items from many sockets go through `Inference.explore_quantised` / `decode_quantised` together, padded
+to a few fixed sizes, with every layer quantised inside that call (only bytes leave it), and come back
+as one `frames.Answer` each, with only the layers and the SSIM that item asked for.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aevp.ml.inference import Inference
+from aevp.ml.inference import Inference, QuantisedOutput
 from aevp.service import frames
 
 
@@ -31,6 +31,17 @@ class DecodeItem:
     layers: frozenset[str] | None = None
 
 
+def _layers(inf: Inference, out: QuantisedOutput, i: int, shown: frozenset[str] | None) -> list[frames.Layer]:
+    """Item `i`'s heatmaps, in layer-table order, for the layers it asked for (quantised in the model call)."""
+    layers = []
+    for row in inf.spec.layers():
+        if row.name in out.layers and (shown is None or row.name in shown):
+            lo, hi, q = out.layers[row.name]
+            shape = out.shapes[row.name]
+            layers.append(frames.Layer(row.name, row.part, row.kind, shape, lo[i], hi[i], q[i].tobytes()))
+    return layers
+
+
 def explore(inf: Inference, items: Sequence[ExploreItem]) -> list[frames.Answer]:
     clean = np.stack([np.asarray(it.image, np.float32) for it in items])
     seen = clean.copy()
@@ -38,11 +49,10 @@ def explore(inf: Inference, items: Sequence[ExploreItem]) -> list[frames.Answer]
         if it.corruption is not None:  # rare (the denoising view): one call per corrupted image
             kind, level, seed = it.corruption
             seen[i] = inf.corrupt(clean[i : i + 1], kind, level, seed)[0]
-    want_ssim = any(it.ssim for it in items)
-    out, ssim = inf.explore_batch(seen, clean, ssim=want_ssim)
+    out = inf.explore_quantised(seen, clean, ssim=any(it.ssim for it in items))
+    assert out.latent is not None
     mse = np.mean((out.reconstruction.astype(np.float64) - clean) ** 2, axis=(1, 2))
     sigma = out.latent_sigma
-    layers = frames.batch_layers(inf.spec.layers(), out.activations, [it.layers for it in items])
     answers = []
     for i, it in enumerate(items):
         arrays = {"latent": out.latent[i], "reconstruction": out.reconstruction[i].reshape(-1)}
@@ -54,17 +64,16 @@ def explore(inf: Inference, items: Sequence[ExploreItem]) -> list[frames.Answer]
         scalars = {
             "mse": m if np.isfinite(m) else None,
             "psnr": float(10 * np.log10(1.0 / m)) if np.isfinite(m) and m > 0 else None,  # 0: infinite, sent as null
-            "ssim": float(ssim[i]) if it.ssim and ssim is not None else None,
+            "ssim": float(out.ssim[i]) if it.ssim and out.ssim is not None else None,
         }
-        answers.append(frames.Answer("explore_result", arrays, layers[i], scalars))
+        answers.append(frames.Answer("explore_result", arrays, _layers(inf, out, i, it.layers), scalars))
     return answers
 
 
 def decode(inf: Inference, items: Sequence[DecodeItem]) -> list[frames.Answer]:
-    z = np.stack([np.asarray(it.latent, np.float32) for it in items])
-    recon, acts = inf.decode_batch(z)
-    layers = frames.batch_layers(inf.spec.layers(), acts, [it.layers for it in items])
+    out = inf.decode_quantised(np.stack([np.asarray(it.latent, np.float32) for it in items]))
+    recon = out.reconstruction.reshape(len(items), -1)
     return [
-        frames.Answer("decode_result", {"reconstruction": recon[i].reshape(-1)}, layers[i])
-        for i in range(len(items))
+        frames.Answer("decode_result", {"reconstruction": recon[i]}, _layers(inf, out, i, it.layers))
+        for i, it in enumerate(items)
     ]

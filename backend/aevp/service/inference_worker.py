@@ -8,8 +8,9 @@ model reloads), runs `batch_compute` and sends back `frames.Answer`s.
 
 Wire: length-prefixed pickles over the child's stdin/stdout, one request then its reply; the parent
 sends one at a time from `WorkerProcess.call`. A low-priority thread of the child compiles the bigger
-batch sizes of each model it loads, so the first busy moment does not compile and no request waits for
-it. A child that dies is restarted on the next call; the call that saw it die fails.
+batch sizes of each model it loads once no request came for a second, so the first busy moment does not
+compile and requests do not share the interpreter with a compile. A child that dies is restarted on the
+next call; the call that saw it die fails.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 MAX_LOADED = 32
+QUIET_S = 1.0  # the background compiles wait for this long without a request
 
 
 class WorkerError(Exception):
@@ -127,6 +130,7 @@ class WorkerProcess:
 class _Child:
     def __init__(self) -> None:
         self.models: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self.last_request = 0.0
         # (Inference, batch size) compiled on a low-priority thread: requests never wait behind it.
         self.to_warm: queue.SimpleQueue[tuple[Any, int]] = queue.SimpleQueue()
         threading.Thread(target=self._warm_in_background, name="aevp-worker-warm", daemon=True).start()
@@ -136,6 +140,8 @@ class _Child:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         while True:
             inf, n = self.to_warm.get()
+            while time.monotonic() - self.last_request < QUIET_S:  # compiling holds the GIL at times
+                time.sleep(QUIET_S)
             try:
                 inf.warm((n,))
             except Exception:  # an optimisation: the first batch of that size compiles instead
@@ -177,6 +183,8 @@ class _Child:
                 op, key, path, payload = _read(fd_in)
             except EOFError:
                 return
+            if op != "warm":
+                self.last_request = time.monotonic()
             try:
                 reply = ("ok", self.handle(op, key, path, payload))
             except Exception as e:  # the parent hears about it; the child goes on

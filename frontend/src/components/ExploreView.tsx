@@ -1,7 +1,7 @@
 // Explore: the data flows left to right, input -> encoder -> bottleneck -> decoder -> output.
 import { useMemo } from "react";
 import { useSessions } from "../state/context";
-import { selectDecodedLayers, selectExploreError, selectExploreSocket, selectResult, useExplore } from "../state/slices/explore";
+import { selectDecodedLayers, selectExploreError, selectExploreSocket, selectHidden, selectResult, useExplore } from "../state/slices/explore";
 import { selectNorm, usePage } from "../state/slices/page";
 import { displayRanges, type NormMode } from "../lib/viz/normalize";
 import { ActivationRows } from "./ActivationColumn";
@@ -36,7 +36,21 @@ function NormToggle() {
   );
 }
 
+/** Folds a heatmap panel away: the service then sends none of its layers (lighter answers, faster sliders). */
+function FoldButton(props: { part: "encoder" | "decoder" }) {
+  const { explore } = useSessions();
+  const hidden = useExplore(selectHidden)[props.part];
+  return (
+    <button type="button" className="link" aria-pressed={hidden} data-testid={`fold-${props.part}`} onClick={() => explore.setHidden(props.part, !hidden)}>
+      {hidden ? "Show" : "Hide"}
+    </button>
+  );
+}
+
+const Folded = () => <p className="empty">Hidden: its heatmaps are not sent.</p>;
+
 export function ExploreView() {
+  const hidden = useExplore(selectHidden);
   const result = useExplore(selectResult);
   // While sliders are moved, the decoder rows show what the sliders' latent decodes to.
   const decodedLayers = useExplore(selectDecodedLayers);
@@ -85,8 +99,9 @@ export function ExploreView() {
           title="Encoder"
           className="col-layers"
           explain="What each filter responds to; bright = strong."
+          actions={<FoldButton part="encoder" />}
         >
-          {enc.length ? <ActivationRows layers={enc} ranges={encRanges} testId="encoder-layers" /> : <p className="empty">Waiting for the model…</p>}
+          {hidden.encoder ? <Folded /> : enc.length ? <ActivationRows layers={enc} ranges={encRanges} testId="encoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>
         <Bottleneck />
         <Panel
@@ -94,8 +109,9 @@ export function ExploreView() {
           title="Decoder"
           className="col-layers"
           explain={decodedLayers ? "Follows the sliders: their code unfolded back into an image." : "The code unfolded back into an image; it follows the sliders."}
+          actions={<FoldButton part="decoder" />}
         >
-          {dec.length ? <ActivationRows layers={dec} ranges={decRanges} testId="decoder-layers" /> : <p className="empty">Waiting for the model…</p>}
+          {hidden.decoder ? <Folded /> : dec.length ? <ActivationRows layers={dec} ranges={decRanges} testId="decoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>
         <OutputPanel />
       </div>

@@ -76,6 +76,7 @@ export class Lab {
 
   setTab(tab: Tab): void {
     pageStore.set({ tab });
+    this.explore.followTab();
   }
 
   setNorm(norm: NormMode): void {

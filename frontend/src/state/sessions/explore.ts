@@ -7,6 +7,7 @@ import { bytesToUnit } from "../../lib/viz/preprocess";
 import { catalogStore, className } from "../slices/catalog";
 import { exploreStore, type Endpoint, type InputSource } from "../slices/explore";
 import { modelStore } from "../slices/model";
+import { pageStore } from "../slices/page";
 import { decodedView, defaultCorruption, exploreView, finite, startDecoded } from "../views";
 import { interpolate, priorSamples, traverse, type Interpolation, type InterpolationPath, type TraverseGrid } from "../walks";
 import type { CompareSession } from "./compare";
@@ -45,7 +46,11 @@ export class ExploreSession {
     // seconds the first time a model is asked (the service encodes the whole test set).
     const details = this.client
       .model(id)
-      .then((detail) => current() && modelStore.set({ detail }))
+      .then((detail) => {
+        if (!current()) return;
+        modelStore.set({ detail });
+        this.askFor(); // the layer names of a folded panel are known now
+      })
       .catch((e) => current() && notify("error", `Could not load the model: ${message(e)}`));
     // Asked once the first picture is in (or after 2 s): on a cold service, computing them competes
     // with that first explore for the CPU.
@@ -70,6 +75,38 @@ export class ExploreSession {
     } else if (input) {
       this.socket.explore(input);
     }
+  }
+
+  // ---- what the service is asked for ---------------------------------------------------
+
+  /** Fold a heatmap panel away (or back): its layers are no longer asked for (and come again when shown). */
+  setHidden(part: "encoder" | "decoder", hidden: boolean): void {
+    exploreStore.set((s) => ({ hidden: { ...s.hidden, [part]: hidden } }));
+    this.askFor();
+    if (!hidden) this.resend();
+  }
+
+  /** The tab changed: Compare shows every layer of this model's answer, Explore only the unfolded panels. */
+  followTab(): void {
+    const before = this.socket?.layers ?? null;
+    this.askFor();
+    if (before !== null && this.socket?.layers === null) this.resend();
+  }
+
+  /** The layers the page shows: null (all) unless a panel of the Explore tab is folded away. */
+  private askFor(): void {
+    if (!this.socket) return;
+    const { hidden } = exploreStore.get();
+    const rows = modelStore.get().detail?.layers;
+    const folded = pageStore.get().tab === "explore" && (hidden.encoder || hidden.decoder);
+    this.socket.layers = folded && rows ? rows.filter((r) => r.name !== "latent" && !hidden[r.part]).map((r) => r.name) : null;
+  }
+
+  /** Ask again for what is shown: the input's answer, and the sliders' if they were moved. */
+  private resend(): void {
+    const { input, decoded, latent } = exploreStore.get();
+    if (input) this.socket?.explore(input);
+    if (decoded && latent) this.socket?.decode(latent);
   }
 
   /** No model left to explore (the last one was deleted). */

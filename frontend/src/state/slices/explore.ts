@@ -64,6 +64,8 @@ export interface ExploreState {
   /** Interpolation's two ends (images, so they hold across models of one dataset). */
   walkA: Endpoint | null;
   walkB: Endpoint | null;
+  /** Heatmap panels the user folded away: the service is not asked for their layers. */
+  hidden: Record<"encoder" | "decoder", boolean>;
 }
 
 export const exploreStore = slice<ExploreState>(() => ({
@@ -78,6 +80,7 @@ export const exploreStore = slice<ExploreState>(() => ({
   corruption: null,
   walkA: null,
   walkB: null,
+  hidden: { encoder: false, decoder: false },
 }));
 export const useExplore = exploreStore.use;
 
@@ -101,5 +104,6 @@ export const selectSlidersMoved = (s: ExploreState) => s.decoded !== null;
 export const selectExploreSocket = (s: ExploreState) => s.socket;
 export const selectExploreError = (s: ExploreState) => s.error;
 export const selectCorruption = (s: ExploreState) => s.corruption;
+export const selectHidden = (s: ExploreState) => s.hidden;
 export const selectWalkA = (s: ExploreState) => s.walkA;
 export const selectWalkB = (s: ExploreState) => s.walkB;
