@@ -244,7 +244,7 @@ export function jobStyles(plot: MetricPlot): Map<string, JobStyle> {
 }
 
 /** A sweep's name: its title, else its grid ("latent_dim 2, 4, 8 × epochs 1, 2"). */
-export function sweepName(sweep: Pick<SweepInfo, "grid" | "title">): string {
+export function sweepName(sweep: Pick<SweepInfo, "grid"> & { title?: string | null }): string {
   if (sweep.title) return sweep.title;
   return Object.entries(sweep.grid)
     .map(([k, vs]) => `${k} ${vs.map(valueLabel).join(", ")}`)

@@ -37,10 +37,12 @@ const job = (id: string, latent: number, state: SweepJob["state"], psnr: number 
 
 const sweepInfo = (jobs: SweepJob[], state: SweepInfo["state"] = "running"): SweepInfo => ({
   id: "s1",
+  title: null,
   created: "2026-12-02T10:00:00Z",
   base: draftStore.get().spec,
   grid: { latent_dim: jobs.map((j) => j.params.latent_dim as number) },
   state,
+  pretrained: false,
   job_ids: jobs.map((j) => j.job_id),
   jobs,
 });
