@@ -38,11 +38,25 @@ def random_params(spec: ModelSpec, seed: int = 0) -> dict[str, np.ndarray]:
     return params
 
 
-def save_untrained(root: Path, spec: ModelSpec, model_id: str | None = None) -> str:
+def fake_timeline(spec: ModelSpec, frames: int = 3) -> bytes:
+    """A timeline file of `frames` frames that fits `spec` (random images and activations, no training)."""
+    from aevp.ml import timeline, timeline_file
+
+    rng = np.random.default_rng(0)
+    images = rng.random((20, 28, 28), np.float32)
+    rec = timeline.Recorder(spec, frames - 1, images[:4], images, np.arange(20), np.arange(20) % 10)
+    for step in range(frames):
+        acts = {r.name: rng.random((1, *r.shape), np.float32) for r in spec.layers()}
+        rec.record(step, min(step, 1), None if step == 0 else 0.5, images[:4], acts, rng.random((20, spec.latent_dim)))
+    return timeline_file.dump(rec.timeline())
+
+
+def save_untrained(root: Path, spec: ModelSpec, model_id: str | None = None, timeline: bool = False) -> str:
     epoch = {"epoch": 1, "train_loss": 0.6, "test_loss": 0.5, "psnr": 12.0, "ssim": 0.3}
     metrics = {"test_loss": 0.5, "psnr": 12.0, "ssim": 0.3}
     history = {"losses": [0.7, 0.6, 0.5], "epochs": [epoch]}
-    return checkpoint.save(root, spec, random_params(spec), metrics, history, model_id=model_id)
+    data = fake_timeline(spec) if timeline else None
+    return checkpoint.save(root, spec, random_params(spec), metrics, history, model_id=model_id, timeline=data)
 
 
 def make_settings(tmp: Path, **overrides: object) -> Settings:
@@ -68,7 +82,7 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def pretrained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pretrained")
-    save_untrained(root, ModelSpec(), PRETRAINED_ID)
+    save_untrained(root, ModelSpec(), PRETRAINED_ID, timeline=True)  # the OpenAPI examples show its timeline
     save_untrained(root, ModelSpec(variant="vae"), PRETRAINED_VAE_ID)
     save_untrained(root, TINY.model_copy(update={"dataset": "fashion-mnist"}), "tiny-fashion")
     return root

@@ -14,7 +14,7 @@ from safetensors.numpy import load as st_load
 from safetensors.numpy import save as st_save
 
 from tests.service.bundles import split, upload
-from tests.service.conftest import PRETRAINED_ID, TINY, read_until_closed, ws_connect
+from tests.service.conftest import PRETRAINED_ID, PRETRAINED_VAE_ID, TINY, read_until_closed, ws_connect
 from tests.service.server import LiveServer
 
 SPEC = TINY.model_copy(update={"epochs": 3})
@@ -64,9 +64,11 @@ def test_a_job_streams_its_frames_and_its_model_keeps_them(trained, client: http
 
 def test_missing_timelines_and_frames_out_of_range(trained, client: httpx.Client) -> None:
     job_id, model_id, _ = trained
-    no_timeline = client.get(f"/api/models/{PRETRAINED_ID}/timeline")
+    no_timeline = client.get(f"/api/models/{PRETRAINED_VAE_ID}/timeline")
     assert no_timeline.status_code == 404 and "no training timeline" in no_timeline.json()["detail"]
-    assert client.get(f"/api/models/{PRETRAINED_ID}/timeline/0").status_code == 404
+    assert client.get(f"/api/models/{PRETRAINED_VAE_ID}/timeline/0").status_code == 404
+    shipped = client.get(f"/api/models/{PRETRAINED_ID}/timeline").json()  # conftest's fake one
+    assert [f["step"] for f in shipped["frames"]] == [0, 1, 2] and shipped["points"] == 20
     assert client.get("/api/models/no-such-model/timeline").status_code == 404
     count = len(client.get(f"/api/models/{model_id}/timeline").json()["frames"])
     out = client.get(f"/api/models/{model_id}/timeline/{count}")
@@ -75,6 +77,13 @@ def test_missing_timelines_and_frames_out_of_range(trained, client: httpx.Client
     assert client.get(f"/api/models/{model_id}/timeline/-1").status_code == 422
     assert client.get(f"/api/models/{model_id}/timeline/abc").status_code == 422
     assert client.get("/api/jobs/000000000000/timeline").status_code == 404
+    queued = client.post("/api/jobs", json={"spec": SPEC.model_copy(update={"epochs": 100}).model_dump()}).json()
+    try:  # a job before its first frame: no frames yet (200), and no frame 0 (404)
+        early = client.get(f"/api/jobs/{queued['id']}/timeline").json()
+        assert early["complete"] is False and len(early["frames"]) < 100
+        assert client.get(f"/api/jobs/{queued['id']}/timeline/999999").status_code == 404
+    finally:
+        client.post(f"/api/jobs/{queued['id']}/cancel")
 
 
 def _with_timeline(bundle: bytes, timeline: bytes) -> bytes:

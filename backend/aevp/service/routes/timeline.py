@@ -11,8 +11,19 @@ from aevp.service.routing import StrictJSONRoute
 from aevp.service.schemas import Timeline, TimelineFrame
 
 router = APIRouter(tags=["timeline"], route_class=StrictJSONRoute)
-FrameIndex = Annotated[int, Path(ge=0, le=1_000_000, description="A frame's index from the timeline's `frames`")]
+_INDEX = "A frame's index from the timeline's `frames`"
+FrameIndex = Annotated[
+    int,
+    Path(ge=0, le=1_000_000, description=_INDEX,
+         openapi_examples={"first": {"summary": "The first frame: the random initial weights", "value": 0}}),
+]
+JobFrameIndex = Annotated[
+    int,
+    Path(ge=0, le=1_000_000, description=_INDEX,
+         openapi_examples={"later": {"summary": "Error 404: a frame the job has not recorded", "value": 999_999}}),
+]
 NO_TIMELINE = {404: {"description": "No such model or job, no timeline, or no frame with this index"}}
+NO_FRAME = {404: {"description": "No such job, or no frame with this index (yet)"}}
 
 
 @router.get(
@@ -41,29 +52,28 @@ async def model_timeline_frame(model_id: ModelId, index: FrameIndex, models: Mod
 @router.get(
     "/jobs/{job_id}/timeline",
     summary="A job's timeline so far",
-    responses={**JOB_NOT_FOUND, **NO_TIMELINE},
-    description="The frames a running job has recorded so far (`complete` false); new ones are announced on "
-    "`/ws/jobs/{id}` as `timeline_frame` messages. A finished job's frames, or its model's after a restart.",
+    responses=JOB_NOT_FOUND,
+    description="The frames a job has recorded so far (`complete` false while it runs; none yet before its first "
+    "step); new ones are announced on `/ws/jobs/{id}` as `timeline_frame` messages. After a restart, a done "
+    "job's model's frames.",
 )
 async def job_timeline(job_id: JobId, jobs: JobsDep, models: ModelsDep) -> Timeline:
     job, topic = jobs.get(job_id), await jobs.topic(job_id)
-    if len(topic.timeline):
-        return topic.timeline.index(complete=not job.active)
-    if job.model_id is not None:
+    if not len(topic.timeline) and job.model_id is not None:
         return await models.run(models.timelines.index, job.model_id, interactive=False)
-    raise TimelineNotFound(f"job {job_id!r} has recorded no timeline frames yet")
+    return topic.timeline.index(complete=not job.active)
 
 
 @router.get(
     "/jobs/{job_id}/timeline/{index}",
     summary="One frame of a job's timeline",
-    responses={**JOB_NOT_FOUND, **NO_TIMELINE},
+    responses=NO_FRAME,
     description="As `GET /api/models/{id}/timeline/{index}`, for a job's frames so far.",
 )
-async def job_timeline_frame(job_id: JobId, index: FrameIndex, jobs: JobsDep, models: ModelsDep) -> TimelineFrame:
+async def job_timeline_frame(job_id: JobId, index: JobFrameIndex, jobs: JobsDep, models: ModelsDep) -> TimelineFrame:
     job, topic = jobs.get(job_id), await jobs.topic(job_id)
     if len(topic.timeline):
         return await models.run(topic.timeline.frame, index, job.spec.layers(), f"job {job_id!r}", interactive=False)
     if job.model_id is not None:
         return await models.run(models.timelines.frame, job.model_id, index, interactive=False)
-    raise TimelineNotFound(f"job {job_id!r} has recorded no timeline frames yet")
+    raise TimelineNotFound(f"job {job_id!r} has no timeline frame {index}: it has recorded none yet")

@@ -463,7 +463,7 @@ export type paths = {
         };
         /**
          * A job's timeline so far
-         * @description The frames a running job has recorded so far (`complete` false); new ones are announced on `/ws/jobs/{id}` as `timeline_frame` messages. A finished job's frames, or its model's after a restart.
+         * @description The frames a job has recorded so far (`complete` false while it runs; none yet before its first step); new ones are announced on `/ws/jobs/{id}` as `timeline_frame` messages. After a restart, a done job's model's frames.
          */
         get: operations["jobTimeline"];
         put?: never;
@@ -5837,7 +5837,7 @@ export interface operations {
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
-            /** @description No such model or job, no timeline, or no frame with this index */
+            /** @description No job with this id */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5878,7 +5878,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimelineFrame"];
                 };
             };
-            /** @description No such model or job, no timeline, or no frame with this index */
+            /** @description No such job, or no frame with this index (yet) */
             404: {
                 headers: {
                     [name: string]: unknown;
