@@ -60,6 +60,7 @@ pretrained:  ## retrain the shipped models (~8 min each on 2 cores): AE-32-64-L1
 	$(AEVP) train --dataset mnist --variant vae --epochs 5 --pretrained
 	$(AEVP) train --dataset mnist --variant vae --latent-dim 2 --epochs 5 --pretrained
 	$(AEVP) train --dataset mnist --variant denoising --epochs 5 --pretrained
+	$(AEVP) train --dataset quickdraw --epochs 5 --pretrained
 
 fuzz:  ## schema fuzzing of the REST API with many more cases than `make test`
 	cd backend && AEVP_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest -q tests/service/test_fuzz.py

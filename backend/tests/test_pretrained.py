@@ -23,7 +23,12 @@ SHIPPED = {
     "vae-32-64-l16-mnist": ("vae", 16, 20.0),
     "vae-32-64-l2-mnist": ("vae", 2, 13.5),
     "dae-32-64-l16-mnist": ("denoising", 16, 19.5),
+    "ae-32-64-l16-quickdraw": ("plain", 16, 12.4),  # strokes on white: far harder to compress than digits
 }
+TEST_IMAGES = {"quickdraw": 3450}  # else 10,000
+# The shipped models whose training timeline ships with them (`make pretrained` records one for every model;
+# `aevp timeline rebuild` retrains an older one to record it).
+WITH_TIMELINE = ("ae-32-64-l16-mnist", "ae-32-64-l16-quickdraw")
 
 # The shipped figures are means over the 10,000 test images (recomputing on all of them reproduces
 # metrics.json exactly, but takes ~6 s a model on 2 cores). Every 10th image (1,000, spread over the
@@ -60,7 +65,7 @@ def test_a_shipped_model_loads_explores_and_meets_its_figures(model_id: str) -> 
     ckpt = checkpoint.load(PRETRAINED_DIR / model_id)
     assert (ckpt.spec.variant, ckpt.spec.latent_dim, ckpt.spec.epochs) == (variant, latent_dim, 5)
     assert model_id == checkpoint.spec_name(ckpt.spec) + f"-{ckpt.spec.dataset}"  # what --pretrained names it
-    assert ckpt.metrics["test_images"] == 10000  # the figures below are over the whole test set
+    assert ckpt.metrics["test_images"] == TEST_IMAGES.get(ckpt.spec.dataset, 10000)  # the whole test set
     assert ckpt.metrics["psnr"] >= min_psnr and 0 < ckpt.metrics["ssim"] <= 1
     if variant == "vae" and latent_dim == 16:
         assert ckpt.metrics["test_elbo"] <= 98.8  # the bar: within 2% of the reference's 96.8 nats
@@ -72,7 +77,7 @@ def test_a_shipped_model_loads_explores_and_meets_its_figures(model_id: str) -> 
 def test_a_shipped_models_figures_are_recomputed_on_the_test_set(model_id: str) -> None:
     ckpt = checkpoint.load(PRETRAINED_DIR / model_id)
     images = _test_images(ckpt.spec.dataset)[SUBSET]
-    assert images.shape == (1000, 28, 28)
+    assert images.shape == (TEST_IMAGES.get(ckpt.spec.dataset, 10000) // 10, 28, 28)
     got = evaluate(ckpt.spec, steps.unflatten_params(ckpt.spec, ckpt.params), images)  # as `aevp eval` does
     shipped = ckpt.metrics
     assert got["psnr"] == pytest.approx(shipped["psnr"], abs=PSNR_TOLERANCE_DB)
@@ -82,3 +87,21 @@ def test_a_shipped_models_figures_are_recomputed_on_the_test_set(model_id: str) 
         assert got["test_loss"] == pytest.approx(shipped["test_loss"], rel=ELBO_REL_TOLERANCE)
     else:
         assert got["test_loss"] == pytest.approx(shipped["test_loss"], rel=LOSS_REL_TOLERANCE)
+
+
+@pytest.mark.parametrize("model_id", WITH_TIMELINE)
+def test_a_shipped_timeline_is_valid_and_shows_the_model_learn(model_id: str) -> None:
+    from aevp.ml import timeline_file
+
+    path = PRETRAINED_DIR / model_id
+    ckpt = checkpoint.load(path)
+    data = (path / timeline_file.FILE).read_bytes()
+    assert len(data) <= 6 * 1024 * 1024  # a few MB
+    t = timeline_file.read(data, ckpt.spec)
+    steps_run = len(ckpt.history["losses"])
+    assert t.steps[0] == 0 and t.steps[-1] == steps_run and (np.diff(t.steps) > 0).all()
+    assert 50 <= len(t) <= 200
+    assert t.losses[-1] == pytest.approx(ckpt.history["losses"][-1])  # the run that made these weights
+    probes = t.probes.astype(np.float64)
+    first, last = (float(np.mean((t.recon[i].astype(np.float64) - probes) ** 2)) for i in (0, -1))
+    assert last < 0.5 * first
