@@ -45,11 +45,12 @@ ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm test && npm run e2e
 endif
 
-bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency, service, first-page and browser figures
+bench:  ## training throughput vs the matmul bound, compile time, explore/decode latency, service, first-page, a class of 30 users (load) and browser figures
 	cd backend && .venv/bin/python -m bench.train
 	cd backend && .venv/bin/python -m bench.service
 	cd backend && .venv/bin/python -m bench.maps
 	cd backend && .venv/bin/python -m bench.firstpage
+	cd backend && .venv/bin/python -m bench.load
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run bench
 endif
