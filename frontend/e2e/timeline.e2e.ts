@@ -8,6 +8,7 @@ import { canvasPixels, canvasStats, changedFraction, until } from "./pixels";
 
 const baseUrl = inject("baseUrl");
 const SHIPPED = "ae-32-64-l16-mnist";
+const SHIPPED_QUICKDRAW = "ae-32-64-l16-quickdraw";
 // Trained here when the shipped model has no timeline: one quick epoch on MNIST.
 const QUICK = { dataset: "mnist", blocks: [{ filters: 4, kernel: 3 }], latent_dim: 4, batch_size: 256, epochs: 1 };
 
@@ -22,10 +23,11 @@ async function api<T>(path: string, init?: RequestInit): Promise<{ status: numbe
   return { status: r.status, body: (await r.json()) as T };
 }
 
-/** A model with a timeline: the shipped MNIST model's, else a quick job's. */
-async function modelWithTimeline(): Promise<string> {
-  if ((await api(`/api/models/${SHIPPED}/timeline`)).status === 200) return SHIPPED;
-  const job = await api<{ id: string }>("/api/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec: QUICK }) });
+/** A model with a timeline: the shipped one's, else a quick job's on the same dataset. */
+async function modelWithTimeline(shipped = SHIPPED, dataset = "mnist"): Promise<string> {
+  if ((await api(`/api/models/${shipped}/timeline`)).status === 200) return shipped;
+  const spec = { ...QUICK, dataset };
+  const job = await api<{ id: string }>("/api/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec }) });
   expect(job.status).toBe(201);
   return until(
     "the quick job's model",
@@ -113,6 +115,33 @@ describe("How it learned", () => {
     await page.waitForTimeout(600);
     expect(await frameIndex(page)).toBeLessThanOrEqual(stopped + 1); // a fetch under way may still land
     await shot(page, "timeline-03-played");
+    await page.close();
+  });
+
+  it("colours a QuickDraw model's 345 classes by the ten largest groups, or one chosen class", async () => {
+    const id = await modelWithTimeline(SHIPPED_QUICKDRAW, "quickdraw");
+    const page = await open(`/#model=${id}`);
+    const legend = page.getByTestId("latent-map-legend");
+    await page.getByTestId("latent-map-canvas").waitFor({ timeout: 60_000 });
+    await until("the ten largest classes", async () => (await legend.getAttribute("data-mode")) === "largest");
+    expect(await legend.getAttribute("data-entries")).toBe("11");
+    const entries = await legend.locator("li[data-label]").allTextContents();
+    expect(entries.at(-1)).toMatch(/^other \(335 classes\)/);
+    expect(await page.getByTestId("dataset-credit").first().textContent()).toMatch(/Quick, Draw!.*CC BY 4\.0/);
+    const all = await canvasStats(page.getByTestId("latent-map-canvas"));
+    await shot(page, "timeline-04-quickdraw-largest");
+
+    await page.getByTestId("latent-map-class-search").fill("cat");
+    await page.getByTestId("latent-map-class-search").press("Enter");
+    await until("one class chosen", async () => (await legend.getAttribute("data-mode")) === "chosen");
+    expect(await legend.locator("li[data-label]").first().textContent()).toMatch(/cat/);
+    const one = await canvasStats(page.getByTestId("latent-map-canvas"));
+    console.log(`QuickDraw map: ${all.colours} colours for the ten largest, ${one.colours} with one class chosen`);
+    expect(one.colours).toBeLessThan(all.colours);
+    // The timeline's map uses the same colours: the ten largest classes and grey.
+    expect((await canvasStats(panel(page).getByTestId("timeline-map"))).colours).toBeGreaterThan(3);
+    await legend.scrollIntoViewIfNeeded();
+    await shot(page, "timeline-05-quickdraw-one-class");
     await page.close();
   });
 });
