@@ -147,7 +147,7 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
       </div>
       <ul className="map-legend" aria-label="Classes" data-testid="latent-map-legend" data-mode={colouring.mode} data-entries={colouring.legend.length}>
         {colouring.mode !== "classes" && (
-          <li className="map-legend-note">{colouring.mode === "largest" ? "The 10 largest classes here:" : "One class:"}</li>
+          <li className="map-legend-note">{colouring.mode === "largest" ? `10 of ${colouring.legend.length - 1 + colouring.legend.at(-1)!.classes} classes in colour, the largest first:` : "One class:"}</li>
         )}
         {colouring.legend.map((e) => (
           <li key={e.label ?? "other"} data-label={e.label ?? "other"}>

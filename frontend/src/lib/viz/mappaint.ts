@@ -57,7 +57,7 @@ export function paintTiles(ctx: PaintTarget, grid: DecodedTiles, makeScratch: Ma
 
 /** Every point as a 2 x 2 square in its class colour, in test-set order (shuffled classes), so no
  * class is always painted over the others. With `colourOf` (lib/viz/mapcolours: many classes), points in
- * `muted` (the grey "other") go first and the coloured ones on top. */
+ * `muted` (the grey "other") go first and the coloured ones on top, as 3 x 3 squares. */
 export function paintPoints(
   ctx: Pick<PaintTarget, "fillStyle" | "fillRect">,
   map: MapPoints,
@@ -75,7 +75,8 @@ export function paintPoints(
         last = colour;
       }
       const [x, y] = toCanvas(scale, p[0]!, p[1]!);
-      ctx.fillRect(Math.round(x) - 1, Math.round(y) - 1, 2, 2);
+      const size = muted !== null && !grey ? 3 : 2; // over a grey crowd, the coloured points a little larger
+      ctx.fillRect(Math.round(x) - 1, Math.round(y) - 1, size, size);
     });
   if (muted !== null) pass(true);
   pass(false);
