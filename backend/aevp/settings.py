@@ -23,7 +23,13 @@ class Settings(BaseSettings):
     # t-SNE and UMAP maps, kept so that a restart does not recompute them (the pretrained folder is read-only).
     maps_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("aevp")) / "maps")
     cors_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
-    max_concurrent_jobs: int = Field(default=1, ge=1, le=8)
+    # Jobs training at once: threads of this process, or with Ray jobs on the whole cluster (1 CPU each).
+    max_concurrent_jobs: int = Field(default=1, ge=1, le=64)
+    # A Ray cluster to train on (`host:port` of its head; this machine must run a node of it, see the README's
+    # "Training on a Ray cluster"); empty: jobs train in this process.
+    ray_address: str = ""
+    # Sweeps queued or running at once (each is up to 64 jobs); more are answered 429.
+    max_active_sweeps: int = Field(default=2, ge=1, le=100)
     max_queued_jobs: int = Field(default=8, ge=0, le=100)
     # Job records (SQLite) and the jobs' resumable epoch checkpoints, kept across restarts.
     state_dir: Path = Field(default_factory=lambda: Path(user_data_dir("aevp")) / "state")

@@ -18,6 +18,7 @@ from aevp.service.datasource import CachedData, DataSource
 from aevp.service.deps import Services
 from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager, Trainer
+from aevp.service.jobs.executors import make_executor
 from aevp.service.loaded import first_model
 from aevp.service.models import Models
 from aevp.service.routes import (
@@ -29,6 +30,7 @@ from aevp.service.routes import (
     models,
     protocol,
     specs,
+    sweeps,
     timeline,
     walks,
 )
@@ -81,7 +83,7 @@ def create_app(
             max_steps=settings.max_job_steps,
             max_seconds=settings.max_job_seconds,
             keep_finished=settings.max_finished_jobs,
-            trainer=trainer,
+            executor=make_executor(settings.ray_address, trainer),
         ),
         hub=Hub(
             settings.max_ws_clients,
@@ -115,7 +117,8 @@ def create_app(
         openapi_tags=[
             {"name": t}
             for t in (
-                "health", "datasets", "specs", "models", "explore", "latent space", "jobs", "timeline", "protocol"
+                "health", "datasets", "specs", "models", "explore", "latent space", "jobs", "sweeps", "timeline",
+                "protocol",
             )
         ],
     )
@@ -125,6 +128,7 @@ def create_app(
     guard.install(app)
     for module in (health, datasets, specs, models, latent_maps, explore, walks, jobs, timeline, protocol):
         app.include_router(module.router, prefix="/api")
+    app.include_router(sweeps.router, prefix="/api")
     app.include_router(models.upload_router, prefix="/api")
     app.include_router(datasets.import_router, prefix="/api")
     app.include_router(explore.ws_router)

@@ -13,6 +13,7 @@ from aevp.service.hub import Hub
 from aevp.service.jobs import JobManager
 from aevp.service.limits import Limits
 from aevp.service.models import Models
+from aevp.service.sweeps import SweepManager
 from aevp.settings import Settings
 
 
@@ -27,9 +28,11 @@ class Services:
     hub: Hub
     ready: bool = False
     limits: Limits = field(init=False)  # made from the settings: sockets, rates, the interactive queue
+    sweeps: SweepManager = field(init=False)  # grids of jobs, over the job manager
 
     def __post_init__(self) -> None:
         self.limits = Limits(self.settings)
+        self.sweeps = SweepManager(self.jobs, self.settings.pretrained_dir, self.settings.max_active_sweeps)
 
 
 def get_services(conn: HTTPConnection) -> Services:
@@ -48,7 +51,12 @@ def get_data(conn: HTTPConnection) -> DataSource:
     return get_services(conn).data
 
 
+def get_sweeps(conn: HTTPConnection) -> SweepManager:
+    return get_services(conn).sweeps
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 ModelsDep = Annotated[Models, Depends(get_models)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 DataDep = Annotated[DataSource, Depends(get_data)]
+SweepsDep = Annotated[SweepManager, Depends(get_sweeps)]

@@ -119,5 +119,6 @@ JOB_INFO: dict[str, Any] = {
     "progress": _PROGRESS,
     "model_id": None,
     "error": None,
+    "executor": "local",
 }
 JOB_DETAIL: dict[str, Any] = {**JOB_INFO, "losses": [0.6931, 0.4112, 0.2874], "epochs": []}

@@ -13,10 +13,12 @@ from typing import Any
 import httpx
 
 from aevp.service.routes.params import USER_MODEL_EXAMPLE, JobId
+from aevp.service.routes.sweeps import SweepId
 from tests.service.conftest import TINY, wait_for_job
 from tests.service.server import LiveServer
 
 EXAMPLE_JOB_ID = JobId.__metadata__[0].openapi_examples["job"]["value"]
+EXAMPLE_SWEEP_ID = SweepId.__metadata__[0].openapi_examples["sweep"]["value"]
 
 
 def examples_of(item: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -79,6 +81,7 @@ def test_every_documented_example_works(server: LiveServer, client: httpx.Client
     long_job = TINY.model_copy(update={"epochs": 100})
     blocker = client.post("/api/jobs", json={"spec": long_job.model_dump()}).json()
     job_ids = [blocker["id"]]
+    sweep_id = EXAMPLE_SWEEP_ID
     ran = set()
     try:
         # cancelJob last (it cancels the blocker), after the example jobs are cancelled while still queued.
@@ -88,6 +91,7 @@ def test_every_documented_example_works(server: LiveServer, client: httpx.Client
                 for job_id in job_ids[1:]:
                     client.post(f"/api/jobs/{job_id}/cancel")
             url = case["url"].replace(USER_MODEL_EXAMPLE, user_model).replace(EXAMPLE_JOB_ID, blocker["id"])
+            url = url.replace(EXAMPLE_SWEEP_ID, sweep_id)
             if case["op"] in ("uploadModel", "importDataset"):  # multipart: a model file, a zip (own tests)
                 continue
             response = client.request(case["method"], url, params=case["query"], json=case["body"])
@@ -99,6 +103,9 @@ def test_every_documented_example_works(server: LiveServer, client: httpx.Client
                 assert response.status_code == want, (case, response.text[:500])
             if case["op"] == "createJob" and response.status_code == 201:
                 job_ids.append(response.json()["id"])
+            if case["op"] == "createSweep" and response.status_code == 201:  # its jobs end while still queued
+                sweep_id = response.json()["id"]
+                client.post(f"/api/sweeps/{sweep_id}/cancel")
             ran.add(case["op"])
     finally:
         for job_id in job_ids:

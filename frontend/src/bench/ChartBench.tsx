@@ -25,6 +25,7 @@ function job(): JobInfo {
     started: null,
     ended: null,
     checkpoint_epoch: 0,
+    executor: "local",
   };
 }
 

@@ -15,6 +15,7 @@ const job: JobInfo = {
   started: null,
   ended: null,
   checkpoint_epoch: 0,
+  executor: "local",
 };
 
 const fold = (msgs: JobServerMessage[], from: JobView = emptyJobView) => msgs.reduce(applyJobMessage, from);

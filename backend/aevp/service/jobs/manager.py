@@ -16,6 +16,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from aevp.ml.events import TrainState
 from aevp.ml.spec import ModelSpec
 from aevp.service.datasource import DataSource
 from aevp.service.jobs import resume as checkpoints
+from aevp.service.jobs.executor import Executor, LocalExecutor, WorkerLost
 from aevp.service.jobs.limits import Limits
 from aevp.service.jobs.publish import TopicCache, Trainer, load_topic, publish, start_progress
 from aevp.service.jobs.records import Job, JobNotFound, JobNotResumable, now
@@ -54,17 +56,20 @@ class JobManager:
         max_seconds: float = 4 * 3600,
         keep_finished: int = 200,
         trainer: Trainer | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self._store = store
         self._data = data
         self._state_dir = state_dir
         self._limits = Limits(max_concurrent, max_queued, max_queued_per_client, max_steps, max_seconds, keep_finished)
-        self._trainer = trainer
+        self.executor = executor or LocalExecutor(trainer)
+        self._on_end: list[Callable[[Job], None]] = []
         self._jobs: dict[str, Job] = {}
         self._db: JobStore | None = None
         self._open_lock = threading.Lock()
         self._topics = TopicCache(LOADED_TOPICS)  # streams of ended jobs, read back or kept after they ended
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="aevp-train")
+        # With Ray these threads only relay events: max_concurrent then bounds the jobs on the whole cluster.
+        self._workers = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="aevp-train")
         self._stopping = False
 
     @property
@@ -92,18 +97,24 @@ class JobManager:
 
     # --- the event loop side ---------------------------------------------------------------------
 
-    async def submit(self, spec: ModelSpec, client: str = "") -> Job:
-        """Queue a job; raises QueueFull, InvalidField (over the step budget) or DataUnavailable."""
+    async def check(self, spec: ModelSpec) -> None:
+        """Fails now, not in the worker: DataUnavailable, or InvalidField over the step budget."""
+        data = await asyncio.to_thread(self._data.load, spec.dataset)
+        self._limits.check_budget(spec, data.train_images.shape[0])
+
+    async def submit(self, spec: ModelSpec, client: str = "", *, queue_limits: bool = True) -> Job:
+        """Queue a job; raises QueueFull, InvalidField or DataUnavailable. A sweep's jobs skip the queue limits."""
         db = self.db
         loop = asyncio.get_running_loop()
-        data = await asyncio.to_thread(self._data.load, spec.dataset)  # fail now, not in the worker
-        self._limits.check_budget(spec, data.train_images.shape[0])
-        self._limits.check_room(self._jobs.values(), client)
-        job = Job(id=secrets.token_hex(6), spec=spec, client=client, topic=Topic(loop, spec.layers()))
+        await self.check(spec)
+        if queue_limits:
+            self._limits.check_room(self._jobs.values(), client)
+        topic = Topic(loop, spec.layers())
+        job = Job(id=secrets.token_hex(6), spec=spec, client=client, topic=topic, executor=self.executor.name)
         db.insert(job)
         self._jobs[job.id] = job
         self._prune(db)
-        job.future = self._executor.submit(self._run, job, None)
+        job.future = self._workers.submit(self._run, job, None)
         return job
 
     async def resume(self, job_id: str, client: str = "") -> Job:
@@ -126,9 +137,10 @@ class JobManager:
         job.topic, job.state, job.error, job.ended, job.client = topic, "queued", None, None, client
         job.checkpoint_epoch = state.epoch if state is not None else 0
         job.stop, job.cancel_requested, job.over_budget = threading.Event(), False, False
+        job.executor = self.executor.name
         self._topics.drop(job.id)
         db.save(job)
-        job.future = self._executor.submit(self._run, job, state)
+        job.future = self._workers.submit(self._run, job, state)
         return job
 
     def list(self) -> list[Job]:
@@ -175,7 +187,7 @@ class JobManager:
         self._stopping = True
         for job in self._jobs.values():
             job.stop.set()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._workers.shutdown(wait=False, cancel_futures=True)
         for job in list(self._jobs.values()):
             if job.state == "queued" and job.future is not None and job.future.cancelled():
                 self._end(job, "interrupted", error=STOPPED)
@@ -185,6 +197,7 @@ class JobManager:
                 await asyncio.wait_for(
                     asyncio.gather(*(asyncio.wrap_future(f) for f in running), return_exceptions=True), timeout_s
                 )
+        await asyncio.to_thread(self.executor.close)
         if self._db is not None and all(j.future is None or j.future.done() for j in self._jobs.values()):
             self._db.close()  # else a worker still writes; the process's exit closes the file
 
@@ -214,6 +227,15 @@ class JobManager:
             topic.finish(EndMessage(state=state, model_id=model_id, error=error))
             self._topics.put(job.id, topic)  # the ended stream joins the cache: the job no longer pins it
             job.topic = None
+        for callback in self._on_end:
+            try:
+                callback(job)
+            except Exception:  # a listener's failure must not fail the job
+                log.exception("job %s: an end listener failed", job.id)
+
+    def on_end(self, callback: Callable[[Job], None]) -> None:
+        """Calls `callback(job)` after each job ends (done, cancelled, failed or interrupted), from any thread."""
+        self._on_end.append(callback)
 
     def _run(self, job: Job, state: TrainState | None) -> None:
         if job.stop.is_set():
@@ -228,6 +250,10 @@ class JobManager:
         self.db.save(job)
         try:
             self._train(job, state)
+        except WorkerLost as e:  # a Ray worker or node died: say so, and free this thread for the next job
+            log.warning("job %s: %s", job.id, e)
+            if job.active:
+                self._end(job, "failed", error=str(e))
         except Exception as e:  # the job fails, with its reason; the server stays up
             log.exception("job %s failed", job.id)
             self._end(job, "failed", error=f"{type(e).__name__}: {e}")
@@ -243,26 +269,22 @@ class JobManager:
         return False
 
     def _train(self, job: Job, state: TrainState | None) -> None:
-        trainer = self._trainer
-        if trainer is None:
-            from aevp.ml.train import train as trainer
+        """Runs the job on the executor; every event it relays is published here, whatever the executor."""
         data = self._data.load(job.spec.dataset)
-        extra = {"resume": state} if state is not None else {}
-        events = trainer(
-            job.spec,
-            data.train_images,
-            data.test_images,
-            should_stop=lambda: self._should_stop(job),
-            snapshot_interval_s=SNAPSHOT_INTERVAL_S,
-            probe_count=PROBE_COUNT,
-            test_labels=data.test_labels,
-            **extra,
-        )
-        for event in events:
+        options = {
+            "snapshot_interval_s": SNAPSHOT_INTERVAL_S,
+            "probe_count": PROBE_COUNT,
+            "test_labels": data.test_labels,
+        }
+
+        def emit(event: ev.TrainEvent) -> bool:
             ended = publish(job, event, self.db, self.checkpoint_dir)
             if ended is not None:
                 self._finish(job, ended)
-                return
+                return True
+            return False
+
+        self.executor.run(job.spec, data, state, options, lambda: self._should_stop(job), emit)
 
     def _finish(self, job: Job, event: ev.Finished) -> None:
         if event.state == "done":

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aevp.ml.spec import ModelSpec
-from aevp.service.schemas import JobInfo, JobState, Progress
+from aevp.service.schemas import ExecutorName, JobInfo, JobState, Progress
 from aevp.service.topic import Topic
 
 ACTIVE: tuple[JobState, ...] = ("queued", "running")
@@ -36,7 +36,7 @@ def now() -> datetime:
 
 @dataclass
 class Job:
-    """One job. The fields up to `client` are stored; the rest exist only while this process runs it."""
+    """One job. The fields up to `executor` are stored; the rest exist only while this process runs it."""
 
     id: str
     spec: ModelSpec
@@ -49,6 +49,7 @@ class Job:
     checkpoint_epoch: int = 0
     saved_progress: Progress | None = None  # the newest progress stored; the live topic's wins while it runs
     client: str = ""  # who submitted it (an IP address), for the per-client queue limit
+    executor: ExecutorName = "local"  # where it runs (or ran last)
     topic: Topic | None = None  # the stream of a job run by this process; stored jobs load theirs on demand
     stop: threading.Event = field(default_factory=threading.Event)
     future: Future[None] | None = None
@@ -91,4 +92,5 @@ class Job:
             started=self.started,
             ended=self.ended,
             checkpoint_epoch=self.checkpoint_epoch,
+            executor=self.executor,
         )

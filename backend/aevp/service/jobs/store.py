@@ -22,11 +22,11 @@ import numpy as np
 
 from aevp.ml.spec import ModelSpec
 from aevp.service.jobs.records import ACTIVE, Job
-from aevp.service.schemas import EpochMetrics, JobState, Progress
+from aevp.service.schemas import EpochMetrics, ExecutorName, JobState, Progress
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # MIGRATIONS[v]: the statements that bring a version v-1 file to version v (0: a new, empty file).
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -41,9 +41,20 @@ MIGRATIONS: dict[int, list[str]] = {
             job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, epoch INTEGER NOT NULL,
             metrics TEXT NOT NULL, PRIMARY KEY (job_id, epoch))""",
     ],
+    # Where each job ran (local threads or a Ray cluster), and sweeps: a grid over a base spec, a job per point.
+    2: [
+        "ALTER TABLE jobs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local'",
+        """CREATE TABLE sweeps (
+            id TEXT PRIMARY KEY, created TEXT NOT NULL, title TEXT, base TEXT NOT NULL, grid TEXT NOT NULL,
+            cancelled INTEGER NOT NULL DEFAULT 0, client TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE sweep_jobs (
+            sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+            job_id TEXT NOT NULL, params TEXT NOT NULL, result TEXT, PRIMARY KEY (sweep_id, position))""",
+    ],
 }
 TERMS = ("recon", "kl")
 STATES = get_args(JobState)
+EXECUTORS = get_args(ExecutorName)
 
 
 class StateTooNew(RuntimeError):
@@ -109,14 +120,22 @@ class JobStore:
             for sql, args in statements:
                 self._conn.execute(sql, args)
 
+    def write(self, statements: list[tuple[str, tuple]]) -> None:
+        """Statements in one transaction: for the other tables in this file (sweeps/store.py)."""
+        self._write(statements)
+
+    def read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
     # --- records -----------------------------------------------------------------------------------
 
     def insert(self, job: Job) -> None:
         self._write(
             [
                 (
-                    "INSERT INTO jobs (id, spec, state, created, client) VALUES (?, ?, ?, ?, ?)",
-                    (job.id, job.spec.model_dump_json(), job.state, _time(job.created), job.client),
+                    "INSERT INTO jobs (id, spec, state, created, client, executor) VALUES (?, ?, ?, ?, ?, ?)",
+                    (job.id, job.spec.model_dump_json(), job.state, _time(job.created), job.client, job.executor),
                 )
             ]
         )
@@ -128,7 +147,7 @@ class JobStore:
             [
                 (
                     "UPDATE jobs SET state=?, started=?, ended=?, model_id=?, error=?, checkpoint_epoch=?,"
-                    " progress=COALESCE(?, progress) WHERE id=?",
+                    " progress=COALESCE(?, progress), executor=? WHERE id=?",
                     (
                         job.state,
                         _time(job.started),
@@ -137,6 +156,7 @@ class JobStore:
                         job.error,
                         job.checkpoint_epoch,
                         progress,
+                        job.executor,
                         job.id,
                     ),
                 )
@@ -161,7 +181,7 @@ class JobStore:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id, spec, state, created, started, ended, model_id, error, progress, checkpoint_epoch,"
-                " client FROM jobs"
+                " client, executor FROM jobs"
             ).fetchall()
         jobs = []
         for row in rows:
@@ -238,9 +258,11 @@ class JobStore:
 
 
 def _job(row: tuple) -> Job:
-    job_id, spec, state, created, started, ended, model_id, error, progress, checkpoint_epoch, client = row
+    job_id, spec, state, created, started, ended, model_id, error, progress, checkpoint_epoch, client, where = row
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
+    if where not in EXECUTORS:
+        raise ValueError(f"unknown executor {where!r}")
     parse = datetime.fromisoformat
     return Job(
         id=job_id,
@@ -254,4 +276,5 @@ def _job(row: tuple) -> Job:
         checkpoint_epoch=int(checkpoint_epoch),
         saved_progress=Progress.model_validate_json(progress) if progress else None,
         client=client,
+        executor=where,
     )

@@ -19,12 +19,16 @@ router = APIRouter(tags=["health"], route_class=StrictJSONRoute)
         503: {
             "model": Health,
             "description": "Still warming up",
-            "content": {"application/json": {"example": {"status": "starting", "models": 2}}},
+            "content": {"application/json": {"example": {"status": "starting", "models": 2, "executor": "local"}}},
         }
     },
 )
 async def get_health(services: ServicesDep) -> Health:
-    health = Health(status="ready" if services.ready else "starting", models=services.models.store.count())
+    health = Health(
+        status="ready" if services.ready else "starting",
+        models=services.models.store.count(),
+        executor=services.jobs.executor.name,
+    )
     if not services.ready:
         return JSONResponse(health.model_dump(), status_code=503)  # type: ignore[return-value]
     return health

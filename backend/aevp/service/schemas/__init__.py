@@ -43,6 +43,7 @@ from aevp.service.schemas.jobs import (
     CreateJob,
     EndState,
     EpochMetrics,
+    ExecutorName,
     JobDetail,
     JobInfo,
     JobState,
@@ -58,6 +59,7 @@ from aevp.service.schemas.models import (
     UnavailableModel,
 )
 from aevp.service.schemas.specs import LayerRow, SpecReport
+from aevp.service.schemas.sweeps import MAX_COMBINATIONS, CreateSweep, SweepInfo, SweepJob, SweepState
 from aevp.service.schemas.timeline import Timeline, TimelineFrame, TimelineFrameInfo, TimelineMap
 from aevp.service.schemas.walks import (
     DEFAULT_SPAN,
@@ -101,7 +103,8 @@ from aevp.service.schemas.ws import (
 )
 
 __all__ = [
-    "DEFAULT_SPAN", "EXAMPLE_IMAGE", "EXAMPLE_LATENT", "IMAGE_PIXELS", "IMAGE_SIDE", "MAPS_FIELD_DESCRIPTION",
+    "DEFAULT_SPAN", "MAX_COMBINATIONS", "CreateSweep", "SweepInfo", "SweepJob", "SweepState", "ExecutorName",
+    "EXAMPLE_IMAGE", "EXAMPLE_LATENT", "IMAGE_PIXELS", "IMAGE_SIDE", "MAPS_FIELD_DESCRIPTION",
     "MAP_POSITIONS_DESCRIPTION", "MAX_INTERPOLATION_STEPS", "MAX_LATENT_DIM", "MAX_SAMPLES", "MAX_SWEEP_STEPS",
     "PROTOCOL_VERSION", "VAE_EPOCH_FIELDS", "VAE_LOSS_FIELDS",
     "ClassInfo", "ClientMessage", "ConvBlock", "Corruption", "CreateJob", "DatasetInfo", "DecodeMessage",

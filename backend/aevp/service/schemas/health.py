@@ -7,10 +7,14 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from aevp.service.schemas.common import Response
+from aevp.service.schemas.jobs import ExecutorName
 
 
 class Health(Response):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "models": 2}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "models": 2, "executor": "local"}]})
 
     status: Literal["ready", "starting"]
     models: int = Field(description="Models available (pretrained and user-trained)")
+    executor: ExecutorName = Field(
+        "local", description="Where training jobs run: `local` threads, or the Ray cluster at AEVP_RAY_ADDRESS"
+    )

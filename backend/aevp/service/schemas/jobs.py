@@ -14,6 +14,8 @@ from aevp.service.schemas.common import Request, Response, optional_in_schema
 # interrupted: the server stopped (or died) while the job was queued or running; `POST .../resume` continues it.
 JobState = Literal["queued", "running", "done", "cancelled", "failed", "interrupted"]
 EndState = Literal["done", "cancelled", "failed", "interrupted"]
+# local: a thread of the API process; ray: a Ray cluster's worker (AEVP_RAY_ADDRESS set).
+ExecutorName = Literal["local", "ray"]
 
 VAE_EPOCH_FIELDS = ("train_recon", "train_kl", "test_recon", "test_kl", "test_elbo")
 VAE_LOSS_FIELDS = ("recon", "kl")
@@ -76,6 +78,9 @@ class JobInfo(Response):
     ended: datetime | None = Field(None, description="When it ended or was interrupted")
     checkpoint_epoch: int = Field(
         0, ge=0, description="The last epoch whose resumable checkpoint is saved; an interrupted job resumes after it"
+    )
+    executor: ExecutorName = Field(
+        "local", description="Where it runs or ran: `local` (a thread of the API server) or `ray` (a Ray cluster)"
     )
 
 

@@ -514,6 +514,70 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sweeps
+         * @description Your sweeps, newest first (with their jobs' states and final metrics), then the ready-made sweeps shipped with the pretrained models (`pretrained: true`).
+         */
+        get: operations["listSweeps"];
+        put?: never;
+        /**
+         * Start a sweep
+         * @description Trains one job per combination of the grid's values over the base spec (the last field varies fastest; at most 64). Every combination is validated as a spec, against `AEVP_MAX_JOB_STEPS` and its dataset before any job is queued: a bad one is a 422 whose `loc` names the grid field and whose message names the combination. The jobs are ordinary jobs (`/api/jobs`, `/ws/jobs/{id}`), run `AEVP_MAX_CONCURRENT_JOBS` at a time; 429 when `AEVP_MAX_ACTIVE_SWEEPS` sweeps are already queued or running, 409 when the dataset is not available.
+         */
+        post: operations["createSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sweep status
+         * @description The sweep's state and each job's values, state, model and last epoch's test loss, PSNR and SSIM (null until its first epoch ends).
+         */
+        get: operations["getSweep"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sweeps/{sweep_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a sweep
+         * @description Cancels every job of the sweep that has not ended: queued ones at once, running ones within a batch. Jobs already done keep their models. Cancelling again changes nothing.
+         */
+        post: operations["cancelSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/upload": {
         parameters: {
             query?: never;
@@ -622,6 +686,46 @@ export type components = {
         /** CreateJob */
         CreateJob: {
             spec: components["schemas"]["ModelSpec"];
+        };
+        /**
+         * CreateSweep
+         * @example {
+         *       "base": {
+         *         "blocks": [
+         *           {
+         *             "filters": 8,
+         *             "kernel": 3
+         *           }
+         *         ],
+         *         "dataset": "mnist",
+         *         "epochs": 1,
+         *         "latent_dim": 8
+         *       },
+         *       "grid": {
+         *         "latent_dim": [
+         *           2,
+         *           4,
+         *           8,
+         *           16
+         *         ]
+         *       }
+         *     }
+         */
+        CreateSweep: {
+            /** @description The spec every job starts from; the grid's fields replace its values */
+            base: components["schemas"]["ModelSpec"];
+            /**
+             * Grid
+             * @description Spec field -> the values it takes (any ModelSpec field, e.g. latent_dim, learning_rate, activation, blocks; `filters` sets every block's filters). One job per combination, at most 64; each is validated as a spec and a bad one is a 422 naming it and its field.
+             */
+            grid: {
+                [key: string]: components["schemas"]["JsonValue"][];
+            };
+            /**
+             * Title
+             * @description A name to list it by
+             */
+            title?: string | null;
         };
         /** DatasetImport */
         DatasetImport: {
@@ -1800,6 +1904,7 @@ export type components = {
         /**
          * Health
          * @example {
+         *       "executor": "local",
          *       "models": 2,
          *       "status": "ready"
          *     }
@@ -1815,6 +1920,13 @@ export type components = {
              * @description Models available (pretrained and user-trained)
              */
             models: number;
+            /**
+             * Executor
+             * @description Where training jobs run: `local` threads, or the Ray cluster at AEVP_RAY_ADDRESS
+             * @default local
+             * @enum {string}
+             */
+            executor: "local" | "ray";
         };
         /**
          * ImageBatch
@@ -3567,6 +3679,7 @@ export type components = {
          * @example {
          *       "created": "2025-01-01T12:00:00Z",
          *       "epochs": [],
+         *       "executor": "local",
          *       "id": "3f9c2a1b7d4e",
          *       "losses": [
          *         0.6931,
@@ -3653,6 +3766,13 @@ export type components = {
              */
             checkpoint_epoch: number;
             /**
+             * Executor
+             * @description Where it runs or ran: `local` (a thread of the API server) or `ray` (a Ray cluster)
+             * @default local
+             * @enum {string}
+             */
+            executor: "local" | "ray";
+            /**
              * Losses
              * @description Every batch's training loss so far, in order
              */
@@ -3674,6 +3794,7 @@ export type components = {
          * JobInfo
          * @example {
          *       "created": "2025-01-01T12:00:00Z",
+         *       "executor": "local",
          *       "id": "3f9c2a1b7d4e",
          *       "progress": {
          *         "epoch": 1,
@@ -3754,7 +3875,15 @@ export type components = {
              * @default 0
              */
             checkpoint_epoch: number;
+            /**
+             * Executor
+             * @description Where it runs or ran: `local` (a thread of the API server) or `ray` (a Ray cluster)
+             * @default local
+             * @enum {string}
+             */
+            executor: "local" | "ray";
         };
+        JsonValue: unknown;
         /**
          * LatentMap
          * @example {
@@ -4434,6 +4563,130 @@ export type components = {
             summary: string;
         };
         /**
+         * SweepInfo
+         * @example {
+         *       "base": {
+         *         "blocks": [
+         *           {
+         *             "filters": 8,
+         *             "kernel": 3
+         *           }
+         *         ],
+         *         "dataset": "mnist",
+         *         "epochs": 1,
+         *         "latent_dim": 8
+         *       },
+         *       "created": "2025-01-01T12:00:00Z",
+         *       "grid": {
+         *         "latent_dim": [
+         *           2,
+         *           4
+         *         ]
+         *       },
+         *       "id": "s-5b1e9a0c2d7f",
+         *       "job_ids": [
+         *         "3f9c2a1b7d4e",
+         *         "8a0d6e4f1b2c"
+         *       ],
+         *       "jobs": [
+         *         {
+         *           "job_id": "3f9c2a1b7d4e",
+         *           "model_id": "ae-8-l2-mnist-1",
+         *           "params": {
+         *             "latent_dim": 2
+         *           },
+         *           "psnr": 15.2,
+         *           "ssim": 0.56,
+         *           "state": "done",
+         *           "test_loss": 0.171
+         *         },
+         *         {
+         *           "job_id": "8a0d6e4f1b2c",
+         *           "params": {
+         *             "latent_dim": 4
+         *           },
+         *           "state": "running"
+         *         }
+         *       ],
+         *       "pretrained": false,
+         *       "state": "running"
+         *     }
+         */
+        SweepInfo: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            base: components["schemas"]["ModelSpec"];
+            /** Grid */
+            grid: {
+                [key: string]: components["schemas"]["JsonValue"][];
+            };
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
+            /**
+             * Pretrained
+             * @description Shipped with AeVP (read-only; its jobs are its models' ids)
+             * @default false
+             */
+            pretrained: boolean;
+            /**
+             * Job Ids
+             * @description In grid order: the last field varies fastest
+             */
+            job_ids: string[];
+            /** Jobs */
+            jobs: components["schemas"]["SweepJob"][];
+        };
+        /** SweepJob */
+        SweepJob: {
+            /**
+             * Job Id
+             * @description The job (GET /api/jobs/{id}); a pretrained sweep's are its model ids
+             */
+            job_id: string;
+            /**
+             * Params
+             * @description This job's values of the swept fields
+             */
+            params: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
+            /**
+             * Model Id
+             * @description The trained model, once the job is done
+             */
+            model_id: string | null;
+            /**
+             * Test Loss
+             * @description The last finished epoch's test loss
+             */
+            test_loss: number | null;
+            /**
+             * Psnr
+             * @description The last finished epoch's mean test PSNR, dB
+             */
+            psnr: number | null;
+            /**
+             * Ssim
+             * @description The last finished epoch's mean test SSIM
+             */
+            ssim: number | null;
+        };
+        /**
          * Tensor8
          * @description A heatmap stack as bytes: value = lo[c] + (hi[c] - lo[c]) * byte / 255.
          */
@@ -4730,7 +4983,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "starting",
-                     *       "models": 2
+                     *       "models": 2,
+                     *       "executor": "local"
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
@@ -5933,6 +6187,158 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    listSweeps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepInfo"][];
+                };
+            };
+        };
+    };
+    createSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSweep"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepInfo"];
+                };
+            };
+            /** @description The dataset is not available */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many sweeps */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A sweep id from `GET /api/sweeps` */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepInfo"];
+                };
+            };
+            /** @description No sweep with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancelSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A sweep id from `GET /api/sweeps` */
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepInfo"];
+                };
+            };
+            /** @description A shipped sweep is read-only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No sweep with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

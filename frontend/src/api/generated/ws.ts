@@ -58,6 +58,10 @@ export interface JobInfo {
    * The last epoch whose resumable checkpoint is saved; an interrupted job resumes after it
    */
   checkpoint_epoch: number;
+  /**
+   * Where it runs or ran: `local` (a thread of the API server) or `ray` (a Ray cluster)
+   */
+  executor: "local" | "ray";
 }
 /**
  * A convolutional autoencoder and how to train it. Defaults give AE-32-64-L16.

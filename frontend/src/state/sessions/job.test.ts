@@ -23,7 +23,7 @@ vi.mock("../../api/sockets", () => ({
 const spec = { ...draftStore.get().spec, latent_dim: 2, epochs: 4 } as ModelSpec;
 function info(id: string, state: JobInfo["state"], created: string, checkpoint_epoch = 0): JobInfo {
   const progress = { epoch: checkpoint_epoch, epochs: 4, step: 0, total_steps: 64, images_per_s: null, eta_s: null, fraction: 0 };
-  return { id, state, spec, created, progress, model_id: null, error: null, started: null, ended: null, checkpoint_epoch };
+  return { id, state, spec, created, progress, model_id: null, error: null, started: null, ended: null, checkpoint_epoch, executor: "local" };
 }
 
 function session(client: Partial<LabClient>) {

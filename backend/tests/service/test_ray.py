@@ -1,0 +1,128 @@
+"""Jobs on a real local Ray cluster (a head and a second node, 1 CPU each): streams, determinism, cancel, sweeps,
+a killed worker. The service runs in this process with AEVP_RAY_ADDRESS pointing at the cluster."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import httpx
+import numpy as np
+import pytest
+
+from aevp.ml.train import BatchLosses, train
+from aevp.service.app import create_app
+from tests.service.conftest import TINY, make_settings, read_until_closed, wait_for_job, wait_until, ws_connect
+from tests.service.raycluster import RayCluster
+from tests.service.server import LiveServer
+from tests.service.synthetic import SyntheticData
+
+ONE = TINY.model_copy(update={"epochs": 1, "seed": 7})
+LONG = TINY.model_copy(update={"epochs": 100})
+STEPS = 512 // 32  # SyntheticData's 512 training images in batches of 32
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RayCluster]:
+    ray_cluster = RayCluster(nodes=2).start()
+    try:
+        ray_cluster.connect()
+        yield ray_cluster
+    finally:
+        ray_cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def data() -> SyntheticData:
+    return SyntheticData()
+
+
+@pytest.fixture(scope="module")
+def live(cluster: RayCluster, data: SyntheticData, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("ray")
+    settings = make_settings(tmp, ray_address=cluster.address, max_concurrent_jobs=2, warm_models=False)
+    server = LiveServer(create_app(settings, data=data)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def client(live: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live.url, timeout=60) as c:
+        yield c
+
+
+def losses_of(messages: list[dict]) -> list[float]:
+    history = next(m for m in messages if m["type"] == "history")
+    values = list(history["losses"])
+    for m in messages:
+        if m["type"] == "losses":
+            assert m["start_step"] == len(values), "a gap or an overlap in the loss stream"
+            values += m["values"]
+    return values
+
+
+def test_job_on_ray_streams_every_loss_like_a_local_run(
+    client: httpx.Client, live: LiveServer, data: SyntheticData
+) -> None:
+    assert client.get("/api/health").json()["executor"] == "ray"
+    r = client.post("/api/jobs", json={"spec": ONE.model_dump()})
+    assert r.status_code == 201, r.text
+    job = r.json()
+    assert job["executor"] == "ray"
+    with ws_connect(live, f"/ws/jobs/{job['id']}") as ws:
+        messages = read_until_closed(ws, timeout_s=180)
+    assert messages[-1]["type"] == "end" and messages[-1]["state"] == "done", messages[-1]
+    streamed = losses_of(messages)
+    assert len(streamed) == STEPS
+    assert any(m["type"] == "snapshot" for m in messages) and any(m["type"] == "epoch" for m in messages)
+    detail = client.get(f"/api/jobs/{job['id']}").json()
+    assert detail["executor"] == "ray" and detail["losses"] == streamed
+    assert any(m["id"] == detail["model_id"] for m in client.get("/api/models").json())
+    # The same spec and seed trained here, in this process, as the local executor would.
+    dataset = data.load("mnist")
+    events = train(ONE, dataset.train_images, dataset.test_images, test_labels=dataset.test_labels)
+    local = [v for e in events if isinstance(e, BatchLosses) for v in e.values]
+    np.testing.assert_allclose(streamed, local, rtol=1e-6, atol=0)
+
+
+def test_cancel_stops_a_ray_job(client: httpx.Client) -> None:
+    job = client.post("/api/jobs", json={"spec": LONG.model_dump()}).json()
+    wait_until(lambda: client.get(f"/api/jobs/{job['id']}").json()["progress"]["step"] > 2, timeout_s=180)
+    asked = time.monotonic()
+    assert client.post(f"/api/jobs/{job['id']}/cancel").status_code == 200
+    ended = wait_for_job(client, job["id"], timeout_s=60)
+    assert ended["state"] == "cancelled" and ended["progress"]["step"] < ended["progress"]["total_steps"]
+    assert time.monotonic() - asked < 20
+
+
+def test_sweep_of_three_on_ray(client: httpx.Client) -> None:
+    base = ONE.model_dump(mode="json")
+    r = client.post("/api/sweeps", json={"base": base, "grid": {"latent_dim": [2, 3, 4]}})
+    assert r.status_code == 201, r.text
+    sweep = r.json()
+    result: dict = {}
+
+    def ended() -> bool:
+        result.update(client.get(f"/api/sweeps/{sweep['id']}").json())
+        return result["state"] not in ("queued", "running")
+
+    wait_until(ended, timeout_s=300)
+    assert result["state"] == "done", result
+    models = {m["id"] for m in client.get("/api/models").json()}
+    assert all(j["model_id"] in models and j["psnr"] is not None for j in result["jobs"])
+    assert {client.get(f"/api/jobs/{j}").json()["executor"] for j in result["job_ids"]} == {"ray"}
+
+
+def test_killed_worker_fails_its_job_and_the_service_stays_healthy(client: httpx.Client, cluster: RayCluster) -> None:
+    job = client.post("/api/jobs", json={"spec": LONG.model_dump()}).json()
+    wait_until(lambda: client.get(f"/api/jobs/{job['id']}").json()["progress"]["step"] > 2, timeout_s=180)
+    (pid,) = cluster.train_worker_pids()
+    os.kill(pid, signal.SIGKILL)
+    ended = wait_for_job(client, job["id"], timeout_s=60)
+    assert ended["state"] == "failed" and "Ray worker training this job died" in ended["error"], ended
+    assert client.get("/api/health").status_code == 200
+    again = client.post("/api/jobs", json={"spec": ONE.model_dump()}).json()
+    assert wait_for_job(client, again["id"], timeout_s=180)["state"] == "done"
