@@ -138,21 +138,21 @@ class Inference:
         self._order = [row.name for row in spec.layers()]
         self._decoder_order = [row.name for row in spec.layers() if row.part == "decoder"]
 
-    def warm(self, batch_sizes: tuple[int, ...] = (1,)) -> None:
-        """Compile for single images and for encode chunks, so the first real request is fast; the
-        batched interactive calls for `batch_sizes` too."""
-        for n in batch_sizes:
-            z = np.zeros((n, 28, 28), np.float32)
-            self.explore_quantised(z, z, ssim=True)
-            self.explore_quantised(z, z, ssim=False)
-            self.decode_quantised(np.zeros((n, self.spec.latent_dim), np.float32))
-        self.explore(np.zeros((1, 28, 28), np.float32))
-        self.encode(np.zeros((ENCODE_CHUNK, 28, 28), np.float32))  # the test set's codes: maps, statistics
-        self.decode(np.zeros((1, self.spec.latent_dim), np.float32))
-        self.decode_explore(np.zeros((1, self.spec.latent_dim), np.float32))
-        if self.spec.variant == "denoising":  # the lab's noise control: its first use should not compile
-            for kind in ("gaussian", "mask"):
-                self.corrupt(np.zeros((1, 28, 28), np.float32), kind, 0.1)
+    def warm(self, batch_sizes: tuple[int, ...] = (1,), *, interactive: bool = True, service: bool = True) -> None:
+        """Compile what the first requests run, so they are fast: with `interactive`, the batched explore (with
+        SSIM) and decode for `batch_sizes` and a denoising model's noise; with `service`, the encode chunks
+        (maps, statistics) and decode (walks). Explore without SSIM compiles on first use."""
+        if interactive:
+            for n in batch_sizes:
+                z = np.zeros((n, 28, 28), np.float32)
+                self.explore_quantised(z, z, ssim=True)
+                self.decode_quantised(np.zeros((n, self.spec.latent_dim), np.float32))
+            if self.spec.variant == "denoising":  # the lab's noise control: its first use should not compile
+                for kind in ("gaussian", "mask"):
+                    self.corrupt(np.zeros((1, 28, 28), np.float32), kind, 0.1)
+        if service:
+            self.encode(np.zeros((ENCODE_CHUNK, 28, 28), np.float32))  # the test set's codes: maps, statistics
+            self.decode(np.zeros((1, self.spec.latent_dim), np.float32))
 
     def explore(self, images: np.ndarray) -> ExploreOutput:
         x = jax.device_put(_as_images(images), self.device)

@@ -143,7 +143,7 @@ class _Child:
             while time.monotonic() - self.last_request < QUIET_S:  # compiling holds the GIL at times
                 time.sleep(QUIET_S)
             try:
-                inf.warm((n,))
+                inf.warm((n,), service=False)
             except Exception:  # an optimisation: the first batch of that size compiles instead
                 log.exception("interactive worker: warming batch size %d failed", n)
 
@@ -173,7 +173,7 @@ class _Child:
         if op == "decode":
             return batch_compute.decode(inf, payload)
         if op == "warm":
-            inf.warm(tuple(payload or (1,)))
+            inf.warm(tuple(payload or (1,)), service=False)
             return None
         raise ValueError(f"unknown operation {op!r}")
 

@@ -1,11 +1,13 @@
-"""The models loaded for inference (an LRU of `Inference` objects) and the three executors that run model work.
+"""The models loaded for inference (an LRU of `Inference` objects), the executors that run model work, and
+the interactive path.
 
-Explore and decode take about a millisecond and run on the *interactive* executor. What else a page asks
-for (the listing, a model's details, latent statistics, the PCA map, uploads) runs on the *requests*
-executor, and the warm-up that follows "ready" (the other models' statistics and maps) on its own
-*warming* one: a page never queues behind work nobody asked for, and a slow request never queues in front
-of a slider. Compiled functions are cached per architecture inside `aevp.ml`, so the weights are all a
-model costs here.
+Explore and decode from every socket and REST call go through one `Batcher` (requests of a moment
+computed together) into the interactive worker process (`inference_worker.py`), or, without one
+(`AEVP_INTERACTIVE_PROCESS=0`), onto the *interactive* executor here. What else a page asks for (the
+listing, a model's details, latent statistics, the PCA map, uploads) runs on the *requests* executor, and
+the warm-up that follows "ready" (the other models' statistics and maps) on its own *warming* one: a page
+never queues behind work nobody asked for, and a slow request never queues in front of a slider. Compiled
+functions are cached per architecture inside `aevp.ml`, so the weights are all a model costs here.
 """
 
 from __future__ import annotations
@@ -19,10 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-
 from aevp.ml.checkpoint import CheckpointError
-from aevp.ml.spec import IMAGE_SIZE
 from aevp.service.batcher import Batcher
 from aevp.service.inference_worker import WorkerError, WorkerProcess
 from aevp.service.store import ModelEntry, ModelStore, load_checkpoint
@@ -103,17 +102,15 @@ class LoadedModels:
         return inf
 
     def warm(self, model_id: str) -> None:
-        """Load and compile a model, and the explore answer's SSIM."""
-        from aevp.ml.metrics import ssim_one
-
-        # With a worker, explore and decode never run here: only encode (maps, statistics) is compiled here.
-        self.inference(model_id).warm(() if self.worker else (1,))
-        blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32)
-        ssim_one(blank, blank)
+        """Load and compile a model: explore and decode where they run (the worker, else here), and what the
+        server itself runs (encode for maps and statistics, decode for walks); the two processes in parallel."""
+        in_worker = None
         if self.worker is not None:
-            entry = self.store.get(model_id)
-            model_id, version, path = _version(entry)
-            self.worker.call("warm", (model_id, version), path, (1,))
+            model_id, version, path = _version(self.store.get(model_id))
+            in_worker = self.interactive.submit(self.worker.call, "warm", (model_id, version), path, (1,))
+        self.inference(model_id).warm(interactive=self.worker is None)
+        if in_worker is not None:
+            in_worker.result()
 
     def warm_all(self) -> None:
         for entry in self.store.scan():
