@@ -210,7 +210,7 @@ def _write_shipped(root: Path, sweep_id: str, title: str | None, base: Any, grid
     ]
     info = SweepInfo(id=sweep_id, title=title, created=datetime.now(UTC), base=base, grid=grid, state="done",
                      pretrained=True, job_ids=[r.model_id or "" for r in rows], jobs=jobs)
-    path = shipped.write(root / "sweeps", info)
+    path = shipped.write(root / shipped.FOLDER, info)
     out.print(f"Saved the sweep as {path}")
 
 

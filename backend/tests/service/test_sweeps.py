@@ -32,8 +32,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         jobs=[{"job_id": model_id, "params": {"latent_dim": 4}, "state": "done", "model_id": model_id,
                "test_loss": 0.5, "psnr": 12.0, "ssim": 0.3}],
     )
-    shipped.write(pretrained / "sweeps", sweep)
-    (pretrained / "sweeps" / "broken.json").write_text("{not json")
+    shipped.write(pretrained / shipped.FOLDER, sweep)
+    (pretrained / shipped.FOLDER / "broken.json").write_text("{not json")
     settings = make_settings(tmp, pretrained_dir=pretrained, max_active_sweeps=1, max_concurrent_jobs=1)
     server = LiveServer(create_app(settings, data=SyntheticData())).start()
     yield server
@@ -89,6 +89,7 @@ def test_sweep_of_three_trains_three_models(client: httpx.Client) -> None:
     done = wait_sweep(client, sweep["id"])
     assert done["state"] == "done", done
     models = {m["id"]: m for m in client.get("/api/models").json()}
+    assert all(m.get("available", True) for m in models.values())  # the shipped sweeps' folder is no model
     for job in done["jobs"]:
         assert job["state"] == "done" and job["model_id"] in models
         assert models[job["model_id"]]["spec"]["latent_dim"] == job["params"]["latent_dim"]

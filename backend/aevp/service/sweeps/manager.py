@@ -20,7 +20,7 @@ from aevp.service.jobs import Job, JobManager, QueueFull
 from aevp.service.jobs.records import ENDED, now
 from aevp.service.schemas import CreateSweep, JobState, SweepInfo, SweepJob, SweepState
 from aevp.service.sweeps.grid import GridError, expand
-from aevp.service.sweeps.shipped import ShippedSweeps
+from aevp.service.sweeps.shipped import FOLDER, ShippedSweeps
 from aevp.service.sweeps.store import Entry, Sweep, SweepStore
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def sweep_state(states: list[JobState], cancelled: bool) -> SweepState:
 class SweepManager:
     def __init__(self, jobs: JobManager, pretrained_dir: Path, max_active: int = 2) -> None:
         self._jobs = jobs
-        self._shipped = ShippedSweeps(pretrained_dir / "sweeps")
+        self._shipped = ShippedSweeps(pretrained_dir / FOLDER)
         self._max_active = max_active
         self._lock = threading.RLock()
         self._sweeps: dict[str, Sweep] | None = None

@@ -1,4 +1,6 @@
-"""The ready-made sweeps shipped beside the pretrained models: `<pretrained>/sweeps/<id>.json`, read-only.
+"""The ready-made sweeps shipped beside the pretrained models: `<pretrained>/_sweeps/<id>.json`, read-only.
+
+The folder's name is not a model id (ids start with a letter or digit), so the model store never lists it.
 
 Each file is a `SweepInfo` (written by `aevp sweep --pretrained`) whose jobs name pretrained models; the files
 are re-read when they change, and a file that does not validate is skipped with a log line.
@@ -15,6 +17,7 @@ from pydantic import ValidationError
 
 from aevp.service.schemas import SweepInfo
 
+FOLDER = "_sweeps"
 log = logging.getLogger(__name__)
 
 
