@@ -9,7 +9,6 @@ import type {
   MapMethod,
   ModelSpec,
   ModelSummary,
-  SweepInfo,
   TraverseRequest,
   ValidationErrorItem,
 } from "./types";
@@ -38,6 +37,7 @@ async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Respon
 
 const id = (v: string) => ({ params: { path: { model_id: v } } });
 const job = (v: string) => ({ params: { path: { job_id: v } } });
+const sweep = (v: string) => ({ params: { path: { sweep_id: v } } });
 
 export const api = {
   health: () => ok(client.GET("/api/health")),
@@ -82,20 +82,12 @@ export const api = {
   job: (v: string) => ok(client.GET("/api/jobs/{job_id}", job(v))),
   cancelJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/cancel", job(v))),
   resumeJob: (v: string) => ok(client.POST("/api/jobs/{job_id}/resume", job(v))),
-  sweeps: () => untyped<SweepInfo[]>("GET", "/api/sweeps"),
-  sweep: (v: string) => untyped<SweepInfo>("GET", `/api/sweeps/${encodeURIComponent(v)}`),
+  sweeps: () => ok(client.GET("/api/sweeps")),
+  sweep: (v: string) => ok(client.GET("/api/sweeps/{sweep_id}", sweep(v))),
   startSweep: (base: ModelSpec, grid: Record<string, (number | string)[]>, title: string | null = null) =>
-    untyped<SweepInfo>("POST", "/api/sweeps", { base, grid, title }),
-  cancelSweep: (v: string) => untyped<SweepInfo>("POST", `/api/sweeps/${encodeURIComponent(v)}/cancel`),
+    ok(client.POST("/api/sweeps", { body: { base, grid, title } })),
+  cancelSweep: (v: string) => ok(client.POST("/api/sweeps/{sweep_id}/cancel", sweep(v))),
 };
-
-/** Until the sweeps' paths are generated: plain fetch with the same errors. */
-async function untyped<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-  const json = (await res.json().catch(() => null)) as ({ detail?: ApiError["detail"] } & T) | null;
-  if (!res.ok) throw new ApiError(res.status, json?.detail ?? null);
-  return json as T;
-}
 
 /** Field errors of a 422 keyed by their path inside the spec: "blocks.0.filters", "latent_dim". */
 export function fieldErrors(detail: ApiError["detail"]): Record<string, string> {

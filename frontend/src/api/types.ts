@@ -66,23 +66,5 @@ export type ExploreServerMessage = Ws.AevpWsProtocol["explore_server"];
 export type LatentMapStreamMessage = Ws.AevpWsProtocol["projection_stream"];
 
 /** A sweep: one job per combination of the grid's values over a base spec, with each job's final metrics. */
-export interface SweepJob {
-  job_id: string;
-  params: Record<string, unknown>;
-  state: JobState;
-  model_id: string | null;
-  test_loss: number | null;
-  psnr: number | null;
-  ssim: number | null;
-}
-export interface SweepInfo {
-  id: string;
-  title?: string | null;
-  created: string;
-  base: Schemas["ModelSpec"];
-  grid: Record<string, unknown[]>;
-  state: "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
-  pretrained?: boolean;
-  job_ids: string[];
-  jobs: SweepJob[];
-}
+export type SweepInfo = Schemas["SweepInfo"];
+export type SweepJob = Schemas["SweepJob"];
