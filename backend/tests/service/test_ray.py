@@ -4,13 +4,17 @@ a killed worker. The service runs in this process with AEVP_RAY_ADDRESS pointing
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
+import yaml
 
 from aevp.ml.train import BatchLosses, train
 from aevp.service.app import create_app
@@ -126,3 +130,18 @@ def test_killed_worker_fails_its_job_and_the_service_stays_healthy(client: httpx
     assert client.get("/api/health").status_code == 200
     again = client.post("/api/jobs", json={"spec": ONE.model_dump()}).json()
     assert wait_for_job(client, again["id"], timeout_s=180)["state"] == "done"
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="no docker-compose")
+def test_compose_ray_profile_adds_a_head_and_a_worker_from_the_api_image() -> None:
+    root = Path(__file__).resolve().parents[3]
+    plain = subprocess.run(["docker-compose", "config"], cwd=root, capture_output=True, text=True, check=True)
+    ray = subprocess.run(
+        ["docker-compose", "--profile", "ray", "config"], cwd=root, capture_output=True, text=True, check=True
+    )
+    services = yaml.safe_load(ray.stdout)["services"]
+    assert services["ray-head"]["image"] == services["ray-worker"]["image"] == services["api"]["image"]
+    assert "--head" in str(services["ray-head"]["command"])
+    assert "ray-head:6379" in str(services["ray-worker"]["command"])
+    assert "AEVP_RAY_ADDRESS" in services["api"]["environment"]
+    assert yaml.safe_load(plain.stdout)["services"]["ray-head"]["profiles"] == ["ray"]  # off unless asked for
