@@ -71,7 +71,7 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         max_concurrent_jobs=1,
         max_queued_jobs=4,
         max_queued_jobs_per_client=4,  # every test client is 127.0.0.1; test_durable_jobs checks the limit
-        max_upload_bytes=4 * 1024 * 1024,
+        max_upload_bytes=16 * 1024 * 1024,  # a shipped model with its timeline is ~5 MB
         stream_interval_s=0.1,
         ws_send_timeout_s=3.0,
     )
