@@ -4,6 +4,7 @@ and its shipped figures are true: recomputed here on a fixed subset of the real 
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 
@@ -26,6 +27,10 @@ SHIPPED = {
     "ae-32-64-l16-quickdraw": ("plain", 16, 12.4),  # strokes on white: far harder to compress than digits
 }
 TEST_IMAGES = {"quickdraw": 3450}  # else 10,000
+# The example sweep "How big must the bottleneck be?" (pretrained/_sweeps/bottleneck.json): a conv 16-32 AE,
+# one epoch each, latent size -> lowest acceptable test PSNR (the README's table; a bigger bottleneck is better).
+BOTTLENECK = {2: 12.6, 4: 13.9, 8: 15.6, 16: 17.4, 32: 18.9}
+SWEEP_MODELS = {f"ae-16-32-l{k}-mnist-bottleneck": k for k in BOTTLENECK}
 # The shipped models whose training timeline ships with them (`make pretrained` records one for every model;
 # `aevp timeline rebuild` retrains an older one to record it).
 WITH_TIMELINE = ("ae-32-64-l16-mnist", "ae-32-64-l16-quickdraw")
@@ -56,7 +61,23 @@ def _test_images(dataset: str) -> np.ndarray:
 
 
 def test_exactly_the_documented_models_ship() -> None:
-    assert sorted(p.name for p in PRETRAINED_DIR.iterdir() if p.is_dir()) == sorted(SHIPPED)
+    shipped = sorted(p.name for p in PRETRAINED_DIR.iterdir() if p.is_dir() and p.name != "_sweeps")
+    assert shipped == sorted([*SHIPPED, *SWEEP_MODELS])
+    assert sorted(p.name for p in (PRETRAINED_DIR / "_sweeps").iterdir()) == ["bottleneck.json"]
+
+
+def test_the_example_sweep_shows_the_bottleneck_matter() -> None:
+    sweep = json.loads((PRETRAINED_DIR / "_sweeps" / "bottleneck.json").read_text())
+    assert sweep["grid"] == {"latent_dim": sorted(BOTTLENECK)} and sorted(sweep["job_ids"]) == sorted(SWEEP_MODELS)
+    psnr = []
+    for model_id, latent_dim in sorted(SWEEP_MODELS.items(), key=lambda kv: kv[1]):
+        ckpt = checkpoint.load(PRETRAINED_DIR / model_id)
+        assert (ckpt.spec.latent_dim, ckpt.spec.epochs, ckpt.spec.dataset) == (latent_dim, 1, "mnist")
+        got = evaluate(ckpt.spec, steps.unflatten_params(ckpt.spec, ckpt.params), _test_images("mnist")[SUBSET])
+        assert got["psnr"] == pytest.approx(ckpt.metrics["psnr"], abs=PSNR_TOLERANCE_DB)  # the figures are true
+        assert got["psnr"] >= BOTTLENECK[latent_dim]
+        psnr.append(got["psnr"])
+    assert all(b > a for a, b in zip(psnr, psnr[1:]))  # the lesson: every doubling of the bottleneck helps
 
 
 @pytest.mark.parametrize("model_id", sorted(SHIPPED))
