@@ -22,6 +22,7 @@ from tests.service.conftest import TINY, make_settings, read_until_closed, wait_
 from tests.service.raycluster import RayCluster
 from tests.service.server import LiveServer
 from tests.service.synthetic import SyntheticData
+from tests.service.test_jobs import check_contiguous
 
 ONE = TINY.model_copy(update={"epochs": 1, "seed": 7})
 LONG = TINY.model_copy(update={"epochs": 100})
@@ -58,16 +59,6 @@ def client(live: LiveServer) -> Iterator[httpx.Client]:
         yield c
 
 
-def losses_of(messages: list[dict]) -> list[float]:
-    history = next(m for m in messages if m["type"] == "history")
-    values = list(history["losses"])
-    for m in messages:
-        if m["type"] == "losses":
-            assert m["start_step"] == len(values), "a gap or an overlap in the loss stream"
-            values += m["values"]
-    return values
-
-
 def test_job_on_ray_streams_every_loss_like_a_local_run(
     client: httpx.Client, live: LiveServer, data: SyntheticData
 ) -> None:
@@ -79,7 +70,7 @@ def test_job_on_ray_streams_every_loss_like_a_local_run(
     with ws_connect(live, f"/ws/jobs/{job['id']}") as ws:
         messages = read_until_closed(ws, timeout_s=180)
     assert messages[-1]["type"] == "end" and messages[-1]["state"] == "done", messages[-1]
-    streamed = losses_of(messages)
+    streamed = check_contiguous(messages)
     assert len(streamed) == STEPS
     assert any(m["type"] == "snapshot" for m in messages) and any(m["type"] == "epoch" for m in messages)
     detail = client.get(f"/api/jobs/{job['id']}").json()
