@@ -44,6 +44,8 @@ class RayCluster:
     def __init__(self, nodes: int = 2, cpus_per_node: int = 1) -> None:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.client_port = free_port()
+        self.client_address = f"ray://127.0.0.1:{self.client_port}"  # Ray's client server on the head
         self.temp = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # short: Ray's socket paths must fit 107 bytes
         self.nodes, self.cpus = nodes, cpus_per_node
         self.procs: list[subprocess.Popen] = []
@@ -61,7 +63,10 @@ class RayCluster:
         )
 
     def start(self, timeout_s: float = 120.0) -> RayCluster:
-        self._start("--head", "--port", str(self.port), "--include-dashboard", "false", "--temp-dir", self.temp)
+        self._start(
+            "--head", "--port", str(self.port), "--include-dashboard", "false", "--temp-dir", self.temp,
+            "--ray-client-server-port", str(self.client_port),
+        )
         self._wait_port(timeout_s)
         for _ in range(self.nodes - 1):
             self._start("--address", self.address, cli=JOIN_CLI)

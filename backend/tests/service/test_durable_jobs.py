@@ -125,7 +125,7 @@ def test_a_graceful_stop_interrupts_and_resume_continues(tmp_path: Path) -> None
 class ServerProcess:
     """`python -m tests.service.serve_synthetic` in its own process group, on a free port."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -139,6 +139,7 @@ class ServerProcess:
             "AEVP_DATA_DIR": str(tmp / "data"),
             "AEVP_FRONTEND_DIR": str(tmp / "no-frontend"),
             "AEVP_WARM_MODELS": "false",
+            **(extra_env or {}),
         }
         self.log = open(tmp / f"server-{self.port}.log", "wb")  # noqa: SIM115 (closed in wait)
         self.proc = subprocess.Popen(

@@ -83,6 +83,23 @@ def test_job_on_ray_streams_every_loss_like_a_local_run(
     np.testing.assert_allclose(streamed, local, rtol=1e-6, atol=0)
 
 
+def test_a_ray_client_address_trains_through_the_client_server(cluster: RayCluster, tmp_path: Path) -> None:
+    """AEVP_RAY_ADDRESS=ray://host:port (Ray's client, grpcio): a server process with no Ray node of its own."""
+    from tests.service.test_durable_jobs import ServerProcess
+
+    server = ServerProcess(tmp_path, {"AEVP_RAY_ADDRESS": cluster.client_address})
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            assert client.get("/api/health").json()["executor"] == "ray"
+            job = client.post("/api/jobs", json={"spec": ONE.model_dump()}).json()
+            done = wait_for_job(client, job["id"], timeout_s=240)
+            assert done["state"] == "done", (done.get("error"), server.output())
+            assert done["executor"] == "ray" and len(done["losses"]) == STEPS
+            assert any(m["id"] == done["model_id"] for m in client.get("/api/models").json())
+    finally:
+        server.ensure_stopped()
+
+
 def test_cancel_stops_a_ray_job(client: httpx.Client) -> None:
     job = client.post("/api/jobs", json={"spec": LONG.model_dump()}).json()
     wait_until(lambda: client.get(f"/api/jobs/{job['id']}").json()["progress"]["step"] > 2, timeout_s=180)
@@ -136,3 +153,11 @@ def test_compose_ray_profile_adds_a_head_and_a_worker_from_the_api_image() -> No
     assert "ray-head:6379" in str(services["ray-worker"]["command"])
     assert "AEVP_RAY_ADDRESS" in services["api"]["environment"]
     assert yaml.safe_load(plain.stdout)["services"]["ray-head"]["profiles"] == ["ray"]  # off unless asked for
+
+
+def test_a_job_asks_for_a_gpu_only_where_the_cluster_has_one() -> None:
+    from aevp.service.jobs.ray_executor import gpus_per_job
+
+    assert gpus_per_job({"CPU": 2.0, "memory": 1e9}) == 0
+    assert gpus_per_job({"CPU": 16.0, "GPU": 1.0}) == 1
+    assert gpus_per_job({"CPU": 16.0, "GPU": 8.0}) == 1

@@ -1,13 +1,16 @@
 """`RayExecutor`: each job trains in a Ray actor on the cluster at AEVP_RAY_ADDRESS; the service streams it.
 
-Imported only when AEVP_RAY_ADDRESS is set. The service connects as a Ray driver on the first job
-(`ray.init(address="host:port")`; a driver needs a Ray node on its own machine, one with no CPUs will do).
+Imported only when AEVP_RAY_ADDRESS is set. The service connects as a Ray driver on the first job: with
+`host:port` (the head's GCS port) it needs a Ray node on its own machine, one with no CPUs will do; with
+`ray://host:port` (the head's client server, `ray start --head --ray-client-server-port 10001`) it needs none,
+and talks to the cluster through Ray's client (grpcio, in the lock).
 Per job:
 * data: the service loads the dataset as for a local job (its verified cache, or a test's data source) and puts
   the arrays in the object store once per dataset (MNIST's 55 MB once, shared by every job); workers need no
   cache and no download, and every node trains on exactly the arrays the service would.
-* training: an actor (1 CPU) runs `train()` in a thread; the service polls it every POLL_S (100 ms) for the
-  events since the last poll and publishes them as a local job's, so they reach clients within ~250 ms.
+* training: an actor (1 CPU, and 1 GPU when the cluster has any at connect time: `gpus_per_job`) runs
+  `train()` in a thread; the service polls it every POLL_S (100 ms) for the events since the last poll and
+  publishes them as a local job's, so they reach clients within ~250 ms.
   Events travel pickled, whatever their class.
 * checkpoints and models: epoch checkpoints and the final weights come back as events (bytes through Ray);
   the service writes them atomically under AEVP_STATE_DIR and AEVP_MODELS_DIR as for a local job. No shared
@@ -40,6 +43,11 @@ POLL_S = 0.1
 NAMESPACE = "aevp"
 
 
+def gpus_per_job(resources: dict[str, float]) -> int:
+    """1 where the cluster has GPUs (a job then runs only on a GPU node, and waits for a free GPU), else 0."""
+    return 1 if resources.get("GPU", 0) >= 1 else 0
+
+
 class RayExecutor:
     name: ExecutorName = "ray"
 
@@ -66,7 +74,8 @@ class RayExecutor:
                 log.info("connected to the Ray cluster at %s: %s", self.address, ray.cluster_resources())
             if self._runner is None:
                 # max_restarts=0: a dead worker fails its job (with a message) rather than training again unseen.
-                self._runner = ray.remote(num_cpus=1, max_concurrency=2, max_restarts=0)(TrainRunner)
+                gpus = gpus_per_job(ray.cluster_resources())
+                self._runner = ray.remote(num_cpus=1, num_gpus=gpus, max_concurrency=2, max_restarts=0)(TrainRunner)
         return ray
 
     def _arrays(self, ray: Any, data: Dataset) -> tuple[Any, Any]:
