@@ -111,9 +111,13 @@ async def user(server: Server, seed: int, seconds: float, stats: Stats) -> None:
         async with connect(f"{server.ws_url}/ws/models/{PRETRAINED_ID}/explore", compression=None, max_size=None) as ws:
             lanes = {"explore": Lane(ws, "explore", stats), "decode": Lane(ws, "decode", stats)}
             reader = asyncio.create_task(read_answers(ws, lanes, stats))
-            t0, tick = time.perf_counter(), 0
+            # Each user at their own moment in a tick and in the draw-then-drag cycle, as people are: users
+            # whose inputs all arrive in the same millisecond would measure the queue of a synchronised burst.
+            rng = np.random.default_rng(seed)
+            await asyncio.sleep(rng.uniform(0, TICK_S))
+            t0, tick, first = time.perf_counter(), 0, int(rng.integers(STROKE_TICKS + DRAG_TICKS))
             while time.perf_counter() - t0 < seconds:
-                k = tick % (STROKE_TICKS + DRAG_TICKS)
+                k = (first + tick) % (STROKE_TICKS + DRAG_TICKS)
                 if k < STROKE_TICKS:
                     await lanes["explore"].submit(images[k])
                 else:
@@ -198,13 +202,17 @@ async def run(server: Server, args: argparse.Namespace) -> dict:
             if time.monotonic() > deadline:
                 raise RuntimeError("the jobs made no progress")
             await asyncio.sleep(0.2)
-        alone = await throughput(client, ids, args.baseline)
-        cpu0, t0 = os.times(), time.perf_counter()
+        alone = await throughput(client, ids, args.baseline) if ids else []
+        if args.warmup:  # the same users first, unmeasured: what a class's first seconds compile is not counted
+            scratch = Stats()
+            await asyncio.gather(*(user(server, seed, args.warmup, scratch) for seed in range(args.users)))
+            stats.errors += scratch.errors
+        cpu0, t0, server_cpu0 = os.times(), time.perf_counter(), server.cpu_s()
         users = [asyncio.create_task(user(server, seed, args.seconds, stats)) for seed in range(args.users)]
         await asyncio.sleep(1)  # the users are connected and busy
         loaded = await throughput(client, ids, args.seconds - 2)
         await asyncio.gather(*users)
-        wall, cpu1 = time.perf_counter() - t0, os.times()
+        wall, cpu1, server_cpu1 = time.perf_counter() - t0, os.times(), server.cpu_s()
         lost = sum(1 for ws in idle if ws.close_code is not None)
         stats.errors += [f"{lost} idle sockets were closed"] if lost else []
         for ws in idle:
@@ -220,6 +228,7 @@ async def run(server: Server, args: argparse.Namespace) -> dict:
         "memory": (memory[0], max(memory), server.rss_mib()),
         "wall": wall,
         "client_cpu": (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / wall,
+        "server_cpu": {k: v - server_cpu0.get(k, 0.0) for k, v in server_cpu1.items()},
         "idle": len(idle),
     }
 
@@ -235,16 +244,39 @@ def report(r: dict, args: argparse.Namespace) -> None:
         print(f"  {kind:7s} round trip  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   ({len(ms)} answers){target}")
     print(f"  answers/s {stats.answers / r['wall']:.0f} over {r['wall']:.1f} s "
           f"(the load generator used {r['client_cpu']:.0%} of a CPU)")
+    used = r["server_cpu"] or {"?": float("nan")}
+    per_answer = lambda s: s * 1000 / max(stats.answers, 1)  # noqa: E731
+    parts = ", ".join(f"{name.rsplit('.', 1)[-1]} {per_answer(s):.2f}" for name, s in sorted(used.items()))
+    print(f"  server CPU per answer {per_answer(sum(used.values())):.2f} ms ({parts}; training included), "
+          f"{sum(used.values()) / r['wall']:.2f} CPUs")
     alone, loaded = r["alone"], r["loaded"]
     each = lambda xs: " + ".join(f"{x:.0f}" for x in xs)  # noqa: E731
     if alone:
         print(f"  training images/s: alone {each(alone)} = {sum(alone):.0f};  with users {each(loaded)} = "
               f"{sum(loaded):.0f}  ({sum(loaded) / sum(alone):.0%})")
     start, peak, end = r["memory"]
-    print(f"  server memory (RSS): start {start:.0f} MiB, peak {peak:.0f} MiB, end {end:.0f} MiB")
+    if np.isfinite(peak):
+        print(f"  server memory (RSS): start {start:.0f} MiB, peak {peak:.0f} MiB, end {end:.0f} MiB")
     print(f"  errors: {len(stats.errors)}")
     for e in stats.errors[:10]:
         print(f"    {e}")
+
+
+@dataclass
+class Attached:
+    """A server someone else started (`--attach URL`): no memory or CPU figures."""
+
+    url: str
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http", "ws", 1)
+
+    def rss_mib(self) -> float:
+        return float("nan")
+
+    def cpu_s(self) -> dict[str, float]:
+        return {}
 
 
 def main() -> None:
@@ -252,10 +284,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--idle", type=int, default=500, help="explore sockets held open without a request")
     parser.add_argument("--seconds", type=float, default=30, help="how long the users explore")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds the users explore before measuring")
     parser.add_argument("--baseline", type=float, default=15, help="seconds of training measured without users")
     parser.add_argument("--jobs", type=int, default=2, help="training jobs running throughout")
     parser.add_argument("--profile", action="store_true", help="sample the server's threads and print a profile")
+    parser.add_argument("--attach", metavar="URL", help="load a running server (e.g. the browser bench's) instead")
     args = parser.parse_args()
+    if args.attach:  # the browser bench: 29 other users while it drags a slider
+        result = asyncio.run(run(Attached(args.attach.rstrip("/")), args))  # type: ignore[arg-type]
+        report(result, args)
+        raise SystemExit(1 if result["stats"].errors else 0)
     env = {
         "AEVP_MAX_WS_CLIENTS": str(args.idle + args.users + 100),
         "AEVP_MAX_WS_PER_CLIENT": str(args.idle + args.users + 100),  # every socket comes from 127.0.0.1
@@ -267,7 +305,7 @@ def main() -> None:
         env["AEVP_STATE_DIR"] = str(Path(tmp) / "state")
         if args.profile:
             env["AEVP_BENCH_PROFILE"] = str(Path(tmp) / "profile.txt")
-        with serve(Path(tmp), env) as server:
+        with serve(Path(tmp), env, settled=True) as server:  # a class arrives after the server has started
             result = asyncio.run(run(server, args))
         report(result, args)
         if args.profile:

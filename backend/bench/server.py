@@ -63,6 +63,19 @@ class Server:
         return sum(_rss_kib(pid) for pid in _tree(self.process.pid)) / 1024
 
 
+    def cpu_s(self) -> dict[str, float]:
+        """CPU seconds (user + system) so far of the server process ("server") and of its children, by their
+        command's last word (the interactive worker: "aevp.service.inference_worker")."""
+        out: dict[str, float] = {}
+        for pid in _tree(self.process.pid):
+            with suppress(OSError, ValueError, IndexError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                name = "server" if pid == self.process.pid else command[-2].decode()
+                out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return out
+
+
 def _tree(pid: int) -> list[int]:
     pids, todo = [], [pid]
     while todo:
@@ -84,9 +97,12 @@ def _rss_kib(pid: int) -> int:
 
 
 @contextmanager
-def serve(tmp: Path, env: dict[str, str] | None = None, *, ready_timeout_s: float = 240) -> Iterator[Server]:
+def serve(
+    tmp: Path, env: dict[str, str] | None = None, *, ready_timeout_s: float = 240, settled: bool = False
+) -> Iterator[Server]:
     """Start the server (a fresh models folder, the default pretrained model, no frontend) and wait for
-    /api/health to say ready; stop it by its process group on the way out."""
+    /api/health to say ready (with `settled`, also for its background warm-up to end); stop it by its
+    process group on the way out."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -119,6 +135,10 @@ def serve(tmp: Path, env: dict[str, str] | None = None, *, ready_timeout_s: floa
                 raise RuntimeError(f"server did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.05)
         server.ready_after_s = time.perf_counter() - started
+        while settled and httpx.get(server.url + "/api/health", timeout=5).json().get("warming"):
+            if time.monotonic() > deadline + ready_timeout_s:
+                raise RuntimeError("the server's warm-up did not end")
+            time.sleep(0.2)
         yield server
     finally:
         with suppress(ProcessLookupError):

@@ -23,7 +23,10 @@ from aevp.ml.spec import ModelSpec
 ENCODE_CHUNK = 250
 DECODE_BUCKET_MAX = 256
 # The batch sizes interactive calls are padded to, so that a batch of any size compiles nothing new: the
-# service's batcher groups requests from many sockets into these (`make bench` prints the cost per image).
+# service's batcher groups requests from many sockets into these. Each size compiles once per architecture and
+# kind (~1.4 s explore, ~0.8 s decode), in the background (`Inference.wanted`), never on a request's path once
+# one size is compiled. Powers of two (less padding) measured no better under the class load test
+# (docs/performance.md); `make bench` prints the cost per image.
 BATCH_SIZES = (1, 8, 32)
 _corrupt_jit = jax.jit(steps.corrupt_images, static_argnums=0)
 
@@ -36,6 +39,25 @@ def _concat_parts(parts: list[tuple[int, np.ndarray]]) -> np.ndarray:
 def bucket(n: int) -> int:
     """The padded batch size for `n` items (n <= BATCH_SIZES[-1])."""
     return next(b for b in BATCH_SIZES if b >= n)
+
+
+def plan(n: int, compiled: set[int]) -> list[int]:
+    """The padded sizes of the calls that answer `n` items using only `compiled` sizes: the smallest compiled
+    size that holds what is left, else the largest compiled one, and so on. With none compiled: BATCH_SIZES
+    buckets (the first call compiles)."""
+    sizes: list[int] = []
+    left = n
+    while left > 0:
+        fits = [b for b in compiled if b >= left]
+        if fits:
+            size = min(fits)
+        elif compiled:
+            size = max(compiled)
+        else:
+            size = bucket(min(left, BATCH_SIZES[-1]))
+        sizes.append(size)
+        left -= size
+    return sizes
 
 
 def _pad(a: np.ndarray, size: int) -> np.ndarray:
@@ -96,6 +118,8 @@ def _chw(shape: tuple[int, ...]) -> list[int]:
 
 
 _QUANTISED: dict[tuple[int, str], Any] = {}
+# The padded sizes each of them has run at least once (so are compiled), by the same key.
+_COMPILED: dict[tuple[int, str], set[int]] = {}
 
 
 def _quantised_of(fns: steps.InferenceFunctions, kind: str) -> Any:
@@ -137,6 +161,8 @@ class Inference:
         self._params = jax.device_put(steps.unflatten_params(spec, params), self.device)
         self._order = [row.name for row in spec.layers()]
         self._decoder_order = [row.name for row in spec.layers() if row.part == "decoder"]
+        self.wanted: set[tuple[str, int]] = set()  # see `_batched`
+        self._handed_out: set[tuple[str, int]] = set()
 
     def warm(self, batch_sizes: tuple[int, ...] = (1,), *, interactive: bool = True, service: bool = True) -> None:
         """Compile what the first requests run, so they are fast: with `interactive`, the batched explore (with
@@ -144,9 +170,8 @@ class Inference:
         (maps, statistics) and decode (walks). Explore without SSIM compiles on first use."""
         if interactive:
             for n in batch_sizes:
-                z = np.zeros((n, 28, 28), np.float32)
-                self.explore_quantised(z, z, ssim=True)
-                self.decode_quantised(np.zeros((n, self.spec.latent_dim), np.float32))
+                self.compile("explore_ssim", n)
+                self.compile("decode", n)
             if self.spec.variant == "denoising":  # the lab's noise control: its first use should not compile
                 for kind in ("gaussian", "mask"):
                     self.corrupt(np.zeros((1, 28, 28), np.float32), kind, 0.1)
@@ -163,17 +188,9 @@ class Inference:
                              None if logvar is None else np.asarray(logvar))
 
     def explore_quantised(self, images: np.ndarray, clean: np.ndarray, *, ssim: bool) -> QuantisedOutput:
-        """Explore (N, 28, 28) images in one call per BATCH_SIZES bucket (padded: nothing recompiles), with each
-        reconstruction's SSIM against `clean` (the uncorrupted inputs) and every layer quantised in that call."""
-        x, c = _as_images(images), _as_images(clean)
-        fn = _quantised_of(self._fns, "explore_ssim" if ssim else "explore")
-        parts = []
-        for i in range(0, x.shape[0], BATCH_SIZES[-1]):
-            n = min(BATCH_SIZES[-1], x.shape[0] - i)
-            size = bucket(n)
-            xs = jax.device_put(_pad(x[i : i + n], size), self.device)
-            cs = jax.device_put(_pad(c[i : i + n], size), self.device)
-            parts.append((n, jax.device_get(fn(self._params, xs, cs))))
+        """Explore (N, 28, 28) images padded to compiled BATCH_SIZES (`plan`), with each reconstruction's SSIM
+        against `clean` (the uncorrupted inputs) and every layer quantised in that call."""
+        parts = self._batched("explore_ssim" if ssim else "explore", _as_images(images), _as_images(clean))
         cat = _concat_parts
         latent = cat([(n, p[0]) for n, p in parts])
         layers = {k: tuple(cat([(n, p[4][k][j]) for n, p in parts]) for j in range(3)) for k in parts[0][1][4]}
@@ -187,16 +204,56 @@ class Inference:
         )
 
     def decode_quantised(self, latents: np.ndarray) -> QuantisedOutput:
-        """`decode_explore` of (N, D) latents in BATCH_SIZES buckets, the decoder's layers quantised in the call."""
+        """`decode_explore` of (N, D) latents padded like `explore_quantised`, the decoder's layers quantised."""
         z = np.asarray(latents, np.float32).reshape(-1, self.spec.latent_dim)
-        fn = _quantised_of(self._fns, "decode")
-        parts = []
-        for i in range(0, z.shape[0], BATCH_SIZES[-1]):
-            n = min(BATCH_SIZES[-1], z.shape[0] - i)
-            parts.append((n, jax.device_get(fn(self._params, self._as_latents(_pad(z[i : i + n], bucket(n)))))))
+        parts = self._batched("decode", z)
         cat = _concat_parts
         layers = {k: tuple(cat([(n, p[1][k][j]) for n, p in parts]) for j in range(3)) for k in parts[0][1][1]}
         return QuantisedOutput(None, cat([(n, p[0]) for n, p in parts]), layers, self._shapes("decode"))
+
+    def _batched(self, kind: str, *arrays: np.ndarray) -> list[tuple[int, Any]]:
+        """(items, host outputs) of each padded call of `kind` over the rows of `arrays`. A bucket that would
+        fit better but is not compiled yet is added to `wanted` and used once someone compiles it."""
+        compiled = _COMPILED.setdefault((id(self._fns), kind), set())
+        total = arrays[0].shape[0]
+        best = bucket(min(total, BATCH_SIZES[-1]))
+        if compiled and best not in compiled:
+            self.wanted.add((kind, best))
+        fn = _quantised_of(self._fns, kind)
+        parts, start = [], 0
+        for size in plan(total, set(compiled)):
+            n = min(size, total - start)
+            args = [jax.device_put(_pad(a[start : start + n], size), self.device) for a in arrays]
+            parts.append((n, jax.device_get(fn(self._params, *args))))
+            compiled.add(size)
+            start += n
+        return parts
+
+    def compile(self, kind: str, size: int) -> None:
+        """Compile `kind` ("explore", "explore_ssim" or "decode") for a padded batch of `size`."""
+        if size in _COMPILED.get((id(self._fns), kind), ()):
+            return
+        if kind == "decode":
+            args: tuple[np.ndarray, ...] = (np.zeros((size, self.spec.latent_dim), np.float32),)
+        else:
+            args = (np.zeros((size, 28, 28), np.float32),) * 2
+        fn = _quantised_of(self._fns, kind)
+        jax.device_get(fn(self._params, *(jax.device_put(a, self.device) for a in args)))
+        _COMPILED.setdefault((id(self._fns), kind), set()).add(size)
+
+    def all_batch_kinds(self) -> list[tuple[str, int]]:
+        """Every (kind, size) the batched explore (with SSIM) and decode can use, largest first."""
+        return [(kind, n) for n in reversed(BATCH_SIZES) for kind in ("explore_ssim", "decode")]
+
+    def take_wanted(self) -> list[tuple[str, int]]:
+        """The (kind, size) compilations that requests would have used, once each; for a background thread."""
+        out = []
+        while self.wanted:
+            wanted = self.wanted.pop()
+            if wanted not in self._handed_out:
+                self._handed_out.add(wanted)
+                out.append(wanted)
+        return out
 
     def _shapes(self, kind: str) -> dict[str, list[int]]:
         """[C, H, W] of each layer's Tensor8, from the layer table."""

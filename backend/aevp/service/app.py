@@ -161,6 +161,9 @@ async def _warm_up(services: Services) -> None:
     log.info("ready: %d models", model_layer.store.count())
     if warm:
         try:
+            if first is not None:
+                await loaded.run_warm_up(loaded.compile_batch_sizes, first.id)
             await loaded.run_warm_up(model_layer.latents.warm_pretrained, first.id if first else None)
         except Exception:
             log.exception("latent statistics warm-up failed")
+    services.warming = False

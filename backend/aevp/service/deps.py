@@ -27,6 +27,7 @@ class Services:
     jobs: JobManager
     hub: Hub
     ready: bool = False
+    warming: bool = True  # after `ready`, until the background warm-up (statistics, batch sizes) is done
     limits: Limits = field(init=False)  # made from the settings: sockets, rates, the interactive queue
     sweeps: SweepManager = field(init=False)  # grids of jobs, over the job manager
 

@@ -81,7 +81,11 @@ class LoadedModels:
         from aevp.service import batch_compute
 
         compute = batch_compute.explore if kind == "explore" else batch_compute.decode
-        return compute(self.inference(model_id), items)
+        inf = self.inference(model_id)
+        answers = compute(inf, items)
+        for wanted_kind, n in inf.take_wanted():  # better batch sizes, compiled where no request waits
+            self.warming.submit(inf.compile, wanted_kind, n)
+        return answers
 
     def inference(self, model_id: str) -> Inference:
         """The model's loaded weights; ModelNotFound once the store no longer lists it."""
@@ -111,6 +115,17 @@ class LoadedModels:
         self.inference(model_id).warm(interactive=self.worker is None)
         if in_worker is not None:
             in_worker.result()
+
+    def compile_batch_sizes(self, model_id: str) -> None:
+        """Compile every batch size of `model_id`'s explore and decode where they run, on a background thread
+        there (blocks until done): the model a class opens first is ready for batches of any size."""
+        if self.worker is not None:
+            model_id, version, path = _version(self.store.get(model_id))
+            self.worker.call("compile_all", (model_id, version), path)
+            return
+        inf = self.inference(model_id)
+        for kind, n in inf.all_batch_kinds():
+            inf.compile(kind, n)
 
     def warm_all(self) -> None:
         for entry in self.store.scan():

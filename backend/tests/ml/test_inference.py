@@ -51,3 +51,34 @@ def test_decode_pads_batches_without_changing_the_images():
     singles = np.concatenate([inf.decode(z[i : i + 1]) for i in range(5)])
     np.testing.assert_allclose(batch, singles, atol=1e-6)
     assert inf.decode(z[0]).shape == (1, 28, 28)
+
+
+def test_plan_uses_only_compiled_batch_sizes():
+    from aevp.ml.inference import plan
+
+    assert plan(3, set()) == [8]  # nothing compiled yet: the first call compiles its bucket (1, 8 or 32)
+    assert plan(40, set()) == [32, 8]
+    assert plan(10, {1}) == [1] * 10  # never a compile on a request's path once one size exists
+    assert plan(10, {1, 32}) == [32]
+    assert plan(10, {1, 4}) == [4, 4, 4]
+    assert plan(40, {8, 32}) == [32, 8]
+
+
+def test_a_batch_without_its_compiled_size_is_answered_and_asks_for_it_once():
+    spec = ModelSpec(blocks=[{"filters": 3, "kernel": 3}], latent_dim=7)  # an architecture of this test only
+    inf = Inference(spec, steps.flatten_params(steps.init_params(spec)[1]))
+    images = np.random.default_rng(2).random((5, 28, 28), np.float32)
+    inf.compile("explore_ssim", 1)
+    batched = inf.explore_quantised(images, images, ssim=True)  # five calls of one image: 8 is not compiled
+    assert inf.take_wanted() == [("explore_ssim", 8)] and inf.take_wanted() == []
+    inf.explore_quantised(images, images, ssim=True)
+    assert inf.take_wanted() == []  # handed out once, whoever compiles it
+    inf.compile("explore_ssim", 8)
+    padded = inf.explore_quantised(images, images, ssim=True)  # one call padded to 8
+    np.testing.assert_allclose(padded.latent, batched.latent, atol=1e-5)
+    np.testing.assert_allclose(padded.ssim, batched.ssim, atol=1e-5)
+    for name, (lo, hi, q) in padded.layers.items():
+        np.testing.assert_allclose(lo, batched.layers[name][0], atol=1e-5)
+        np.testing.assert_allclose(hi, batched.layers[name][1], atol=1e-5)
+        assert np.abs(q.astype(int) - batched.layers[name][2].astype(int)).max() <= 1, name
+    assert inf.all_batch_kinds()[0] == ("explore_ssim", 32) and len(inf.all_batch_kinds()) == 6

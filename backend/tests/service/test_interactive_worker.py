@@ -67,3 +67,39 @@ def test_a_broken_folder_is_a_checkpoint_error(store: ModelStore, tmp_path: Path
         assert ok.type == "explore_result"
     finally:
         loaded.close()
+
+
+def test_concurrent_calls_get_their_own_replies_and_a_dead_child_is_replaced(store: ModelStore) -> None:
+    import os
+    import signal
+    from concurrent.futures import ThreadPoolExecutor
+
+    from aevp.service.inference_worker import WorkerError, WorkerProcess
+
+    entry = store.get("tiny")
+    key = (entry.id, "v1")
+    worker = WorkerProcess()
+    try:
+        def latent_of(value: float) -> np.ndarray:
+            answers = worker.call("explore", key, entry.path, [ExploreItem(np.full((28, 28), value, np.float32))])
+            return answers[0].arrays["latent"]
+
+        values = [i / 20 for i in range(20)]
+        alone = [latent_of(v) for v in values]
+        with ThreadPoolExecutor(4) as pool:  # replies come back in any order; each finds its call
+            together = list(pool.map(latent_of, values))
+        for a, b in zip(alone, together, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-5)
+
+        assert worker._running is not None
+        first = worker._running.proc
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+        try:  # a call racing the reader thread's noticing fails with a clear error; later calls get a new child
+            latent_of(0.5)
+        except WorkerError as died:
+            assert died.kind == "WorkerDied"
+        np.testing.assert_allclose(latent_of(0.5), alone[10], atol=1e-5)
+        assert worker._running is not None and worker._running.proc.pid != first.pid
+    finally:
+        worker.close()

@@ -48,7 +48,11 @@ def test_aevp_serve_serves_api_docs_and_frontend(tmp_path: Path) -> None:
             assert process.poll() is None and time.monotonic() < deadline, "aevp serve did not start"
             time.sleep(0.1)
         with httpx.Client(base_url=url) as client:
-            assert client.get("/api/health").json() == {"status": "ready", "models": 0, "executor": "local"}
+            health = client.get("/api/health").json()
+            assert {k: health.pop(k) for k in ("status", "models", "executor")} == {
+                "status": "ready", "models": 0, "executor": "local"
+            }
+            assert health.keys() == {"warming"} and isinstance(health["warming"], bool)
             assert "AeVP lab" in client.get("/").text
             assert client.get("/assets/app.js").text == "console.log('hi')"
             assert client.get("/docs").status_code == 200

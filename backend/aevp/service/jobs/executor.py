@@ -15,6 +15,7 @@ from aevp.data import Dataset
 from aevp.ml import events as ev
 from aevp.ml.events import TrainState
 from aevp.ml.spec import ModelSpec
+from aevp.service.jobs.priority import lower_xla_pool
 from aevp.service.jobs.publish import Trainer
 from aevp.service.schemas import ExecutorName
 
@@ -69,6 +70,7 @@ class LocalExecutor:
         trainer = self._trainer
         if trainer is None:
             from aevp.ml.train import train as trainer
+        lower_xla_pool()  # the interactive worker process goes first (jobs/priority.py)
         events = trainer(
             spec, data.train_images, data.test_images, should_stop=should_stop, **train_args(state, options)
         )

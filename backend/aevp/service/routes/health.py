@@ -28,6 +28,7 @@ async def get_health(services: ServicesDep) -> Health:
         status="ready" if services.ready else "starting",
         models=services.models.store.count(),
         executor=services.jobs.executor.name,
+        warming=services.warming,
     )
     if not services.ready:
         return JSONResponse(health.model_dump(), status_code=503)  # type: ignore[return-value]

@@ -18,3 +18,9 @@ class Health(Response):
     executor: ExecutorName = Field(
         "local", description="Where training jobs run: `local` threads, or the Ray cluster at AEVP_RAY_ADDRESS"
     )
+    warming: bool = Field(
+        False,
+        description="True while, after `ready`, the server still prepares in the background (the other pretrained "
+        "models' latent statistics, every batch size of the first model's explore and decode); requests are "
+        "answered meanwhile, a little slower",
+    )

@@ -1927,6 +1927,12 @@ export type components = {
              * @enum {string}
              */
             executor: "local" | "ray";
+            /**
+             * Warming
+             * @description True while, after `ready`, the server still prepares in the background (the other pretrained models' latent statistics, every batch size of the first model's explore and decode); requests are answered meanwhile, a little slower
+             * @default false
+             */
+            warming: boolean;
         };
         /**
          * ImageBatch
