@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { launch, newPage } from "../browser";
 import { until } from "../pixels";
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { backendDir, venvBin } from "../server";
 import { firstPaintAfterReady } from "./firstpaint";
 
 const baseUrl = inject("baseUrl");
@@ -35,6 +38,28 @@ const pct = (p: number, xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
+
+/** In the page: input events on the first latent slider every 8 ms for `secs`, sweeping its range. */
+async function dragSlider(secs: number): Promise<number> {
+  const el = document.querySelector<HTMLInputElement>('[data-testid="latent-slider-0"]')!;
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
+  const lo = Number(el.min);
+  const hi = Number(el.max);
+  const t0 = performance.now();
+  let k = 0;
+  await new Promise<void>((done) => {
+    const id = setInterval(() => {
+      const ph = (k++ % 250) / 250; // a sweep across the range and back every 2 s
+      setter.call(el, String(lo + (hi - lo) * (ph < 0.5 ? ph * 2 : 2 - ph * 2)));
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      if (performance.now() - t0 > secs * 1000) {
+        clearInterval(id);
+        done();
+      }
+    }, 8);
+  });
+  return k;
+}
 
 function report(line: string) {
   results.push(line);
@@ -94,36 +119,31 @@ describe("browser benchmark", () => {
     await page.waitForTimeout(1500);
     // 1) A drag as fast as a pointer reports (125 input events/s), generated inside the page so
     //    the test driver's round trips do not limit the rate.
-    const paints0 = Number(await recon.getAttribute("data-paints"));
     const seconds = 3;
-    const inPage = await busy(page, () =>
-      page.evaluate(async (secs) => {
-        const el = document.querySelector<HTMLInputElement>('[data-testid="latent-slider-0"]')!;
-        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
-        const lo = Number(el.min);
-        const hi = Number(el.max);
-        const t0 = performance.now();
-        let k = 0;
-        await new Promise<void>((done) => {
-          const id = setInterval(() => {
-            const ph = (k++ % 250) / 250; // a sweep across the range and back every 2 s
-            setter.call(el, String(lo + (hi - lo) * (ph < 0.5 ? ph * 2 : 2 - ph * 2)));
-            el.dispatchEvent(new Event("input", { bubbles: true }));
-            if (performance.now() - t0 > secs * 1000) {
-              clearInterval(id);
-              done();
-            }
-          }, 8);
-        });
-        return k;
-      }, seconds),
-    );
-    await page.waitForTimeout(300);
-    const paints = Number(await recon.getAttribute("data-paints")) - paints0;
-    report(
-      `latent slider drag (in-page input events at ~125/s): ${(paints / inPage.seconds).toFixed(0)} reconstruction repaints/s (target >= 60); ` +
-        `decode round trip p50 ${pct(50, rtt).toFixed(1)} ms, p95 ${pct(95, rtt).toFixed(1)} ms over ${rtt.length}; main thread ${(inPage.busy * 100).toFixed(0)}% busy`,
-    );
+    const inPageDrag = async (label: string) => {
+      rtt.length = 0;
+      const paints0 = Number(await recon.getAttribute("data-paints"));
+      const inPage = await busy(page, () => page.evaluate(dragSlider, seconds));
+      await page.waitForTimeout(300);
+      const paints = Number(await recon.getAttribute("data-paints")) - paints0;
+      report(
+        `latent slider drag (in-page input events at ~125/s${label}): ${(paints / inPage.seconds).toFixed(0)} reconstruction repaints/s (target >= 60); ` +
+          `decode round trip p50 ${pct(50, rtt).toFixed(1)} ms, p95 ${pct(95, rtt).toFixed(1)} ms over ${rtt.length}; main thread ${(inPage.busy * 100).toFixed(0)}% busy`,
+      );
+    };
+    await inPageDrag("");
+    // 1b) The same while 29 other users explore the same server (bench/load.py --attach: each draws, then
+    //     drags a slider, one request per kind in flight, as the lab does).
+    const others = spawn(resolve(venvBin, "python"), ["-m", "bench.load", "--attach", baseUrl, "--users", "29", "--idle", "0",
+      "--jobs", "0", "--seconds", String(seconds + 6), "--warmup", "0"], { cwd: backendDir, stdio: ["ignore", "pipe", "pipe"] });
+    let othersOut = "";
+    others.stdout!.on("data", (d: Buffer) => (othersOut += d.toString()));
+    others.stderr!.on("data", (d: Buffer) => (othersOut += d.toString()));
+    const othersDone = new Promise<void>((ok) => others.once("exit", () => ok()));
+    await page.waitForTimeout(3000);
+    await inPageDrag(", 29 other users exploring");
+    await othersDone;
+    report(`  the 29 other users: ${othersOut.trim().split("\n").filter((l) => /round trip|answers\/s|errors/.test(l)).map((l) => l.trim()).join("; ")}`);
 
     // 2) The same with real mouse events sent by the driver (its round trips cap the event rate).
     const box = (await page.getByTestId("latent-slider-0").boundingBox())!;
