@@ -3,12 +3,11 @@
 A request joins the queue of its (model, kind); one drain task takes the oldest queue's first `max_batch`
 items after a short window (`window_s`, so that requests from other sockets arriving meanwhile ride
 along) and runs them as one batch: one jitted call, padded to a fixed batch size so nothing recompiles.
-Up to `concurrency` batches run at once (1 by default: two at once, one computing while the other's answers
-travel, halved the median round trip but not the p95 under the class load test, and cost more CPU per answer;
-docs/performance.md). While a batch runs the next one fills up, so under load batches grow by themselves and
-the window matters only when the server is quiet. Each
-answer resolves its own request's future; newest-request-wins stays with each socket, which keeps at most
-one request per kind waiting here.
+One batch runs at a time, so while it runs the next one fills up: under load, batches grow by themselves
+and the window matters only when the server is quiet. (Two batches at once, one computing while the other's
+answers travel, halved the median round trip but not the p95 under the class load test, and cost more CPU
+per answer: docs/performance.md.) Each answer resolves its own request's future;
+newest-request-wins stays with each socket, which keeps at most one request per kind waiting here.
 """
 
 from __future__ import annotations
@@ -20,10 +19,8 @@ from typing import Any
 
 WINDOW_S = 0.0015
 MAX_BATCH = 32
-CONCURRENCY = 1
 
 Key = tuple[Any, ...]  # (model key, kind): the items of one batch share it
-Waiting = list[tuple[Any, "asyncio.Future[Any]"]]
 
 
 class Batcher:
@@ -33,19 +30,14 @@ class Batcher:
         executor: Executor,
         window_s: float = WINDOW_S,
         max_batch: int = MAX_BATCH,
-        concurrency: int = CONCURRENCY,
     ) -> None:
-        """`run(key, items)` answers a batch (blocking; it runs on `executor`, which needs `concurrency`
-        threads), one answer per item."""
+        """`run(key, items)` answers a batch (blocking; it runs on `executor`), one answer per item."""
         self.run = run
         self.executor = executor
         self.window_s = window_s
         self.max_batch = max_batch
-        self.concurrency = concurrency
-        self._queues: dict[Key, Waiting] = {}
+        self._queues: dict[Key, list[tuple[Any, asyncio.Future[Any]]]] = {}
         self._drain: asyncio.Task[None] | None = None
-        self._running: set[asyncio.Task[None]] = set()
-        self._wake: asyncio.Event | None = None
         self.batches = 0
         self.items = 0
 
@@ -58,18 +50,12 @@ class Batcher:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queues.setdefault(key, []).append((item, future))
         if self._drain is None or self._drain.done():
-            self._wake = asyncio.Event()  # of this event loop (tests run several)
             self._drain = asyncio.create_task(self._run_all())
-        self._wake.set()
         return await future
 
     async def _run_all(self) -> None:
-        while self._queues or self._running:
-            if not self._queues or len(self._running) >= self.concurrency:
-                assert self._wake is not None
-                self._wake.clear()
-                await self._wake.wait()  # a new request, or a batch finished
-                continue
+        loop = asyncio.get_running_loop()
+        while self._queues:
             key = next(iter(self._queues))
             if len(self._queues[key]) < self.max_batch:
                 await asyncio.sleep(self.window_s)  # let the other sockets' requests of this moment join
@@ -78,27 +64,17 @@ class Batcher:
             if rest:  # the others wait behind the queues of other models: fair between models
                 self._queues[key] = rest
             batch = [(item, f) for item, f in batch if not f.done()]  # a socket that left stops waiting
-            if batch:
-                task = asyncio.create_task(self._run_batch(key, batch))
-                self._running.add(task)
-                task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        if self._wake is not None:
-            self._wake.set()
-
-    async def _run_batch(self, key: Key, batch: Waiting) -> None:
-        self.batches += 1
-        self.items += len(batch)
-        loop = asyncio.get_running_loop()
-        try:
-            answers = await loop.run_in_executor(self.executor, self.run, key, [item for item, _ in batch])
-        except Exception as e:
-            for _, f in batch:
+            if not batch:
+                continue
+            self.batches += 1
+            self.items += len(batch)
+            try:
+                answers = await loop.run_in_executor(self.executor, self.run, key, [item for item, _ in batch])
+            except Exception as e:
+                for _, f in batch:
+                    if not f.done():
+                        f.set_exception(e)
+                continue
+            for (_, f), answer in zip(batch, answers, strict=True):
                 if not f.done():
-                    f.set_exception(e)
-            return
-        for (_, f), answer in zip(batch, answers, strict=True):
-            if not f.done():
-                f.set_result(answer)
+                    f.set_result(answer)

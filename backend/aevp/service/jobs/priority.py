@@ -2,8 +2,11 @@
 priority (nice), so that a class's explore and decode requests, computed in the worker process, are not slowed
 by a training job that shares the cores; training still gets every cycle nobody else wants.
 
-Renicing the thread that drives training is not enough: its steps run on XLA's pool threads (measured:
-no change; docs/performance.md). Linux only (thread ids from /proc); elsewhere nothing changes.
+The pool is the process's, so it stays lowered after the job: the server's other XLA work (latent maps and
+statistics; explore too when AEVP_INTERACTIVE_PROCESS is off) is then below other processes as well, which
+only matters when the cores are busy. Renicing the thread that drives training is not enough: its steps run
+on XLA's pool threads (measured: no change; docs/performance.md). Linux only (thread ids from /proc);
+elsewhere nothing changes.
 """
 
 from __future__ import annotations
