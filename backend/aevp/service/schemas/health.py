@@ -11,7 +11,9 @@ from aevp.service.schemas.jobs import ExecutorName
 
 
 class Health(Response):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "models": 2, "executor": "local"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ready", "models": 2, "executor": "local", "warming": False}]}
+    )
 
     status: Literal["ready", "starting"]
     models: int = Field(description="Models available (pretrained and user-trained)")

@@ -1906,7 +1906,8 @@ export type components = {
          * @example {
          *       "executor": "local",
          *       "models": 2,
-         *       "status": "ready"
+         *       "status": "ready",
+         *       "warming": false
          *     }
          */
         Health: {
