@@ -18,6 +18,12 @@ describe("initialModel", () => {
     expect(initialModel([v("vae-mnist", "vae"), m("fashion", true, "fashion-mnist", "2026-01-01")])?.id).toBe("vae-mnist");
   });
 
+  it("opens the best-reconstructing of several pretrained MNIST autoencoders (not a small sweep model)", () => {
+    const p = (id: string, psnr: number | undefined) => ({ ...m(id, true, "mnist", "2026-01-01"), metrics: psnr === undefined ? {} : { psnr } }) as ModelSummary;
+    expect(initialModel([p("ae-16-32-l8-sweep", 15.9), p("ae-16-32-l32-sweep", 19.2), p("ae-32-64-l16-mnist", 21.4)])?.id).toBe("ae-32-64-l16-mnist");
+    expect(initialModel([p("no-metrics", undefined), p("first", 20), p("tie", 20)])?.id).toBe("first");
+  });
+
   it("falls back to any pretrained model, then to the newest", () => {
     expect(initialModel([m("a", false, "mnist", "2026-01-01"), m("f", true, "fashion-mnist", "2025-01-01")])?.id).toBe("f");
     expect(initialModel([m("old", false, "mnist", "2026-01-01"), m("new", false, "mnist", "2026-03-01")])?.id).toBe("new");

@@ -51,12 +51,21 @@ export function startDecoded(result: ExploreView | null, latent: number[]): Deco
  * MNIST model, else any pretrained, else the newest. */
 export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
   const variant = (m: ModelSummary) => m.spec?.variant ?? "plain";
+  // Within a tier the best reconstruction: the shipped sweep's small 1-epoch models are pretrained
+  // MNIST autoencoders too, and newer than the flagship.
+  const best = (xs: ModelSummary[]) => xs.reduce<ModelSummary | undefined>((a, b) => (a && psnrOf(a) >= psnrOf(b) ? a : b), undefined);
+  const pretrained = models.filter((m) => m.pretrained);
+  const mnist = pretrained.filter((m) => m.dataset === "mnist");
   return (
-    models.find((m) => m.pretrained && m.dataset === "mnist" && variant(m) === "plain") ??
-    models.find((m) => m.pretrained && m.dataset === "mnist") ??
-    models.find((m) => m.pretrained) ??
+    best(mnist.filter((m) => variant(m) === "plain")) ??
+    best(mnist) ??
+    best(pretrained) ??
     [...models].sort((a, b) => b.created.localeCompare(a.created))[0]
   );
+}
+
+function psnrOf(m: ModelSummary): number {
+  return m.metrics?.psnr ?? -Infinity;
 }
 
 /** The noise a model is explored with at first: a denoising model's own training corruption. */
