@@ -1,9 +1,9 @@
 // Explore: the data flows left to right, input -> encoder -> bottleneck -> decoder -> output.
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { useSessions } from "../state/context";
 import { selectDecodedLayers, selectExploreError, selectExploreSocket, selectHidden, selectResult, useExplore } from "../state/slices/explore";
 import { selectNorm, usePage } from "../state/slices/page";
-import { displayRanges, type NormMode } from "../lib/viz/normalize";
+import { displayRanges, keepSameRanges, type NormMode, type Range } from "../lib/viz/normalize";
 import { ActivationRows } from "./ActivationColumn";
 import { Bottleneck } from "./Bottleneck";
 import { InputPanel } from "./InputPanel";
@@ -58,25 +58,28 @@ export function ExploreView() {
   const socket = useExplore(selectExploreSocket);
   const error = useExplore(selectExploreError);
 
-  const { enc, dec, encRanges, decRanges, lo, hi } = useMemo(() => {
-    const layers = result?.layers ?? [];
-    const enc = layers.filter((l) => l.part === "encoder");
-    const dec = decodedLayers ?? layers.filter((l) => l.part === "decoder");
-    const all = [...enc, ...dec];
-    const ranges = displayRanges(
-      all.map((l) => l.tensor),
-      norm,
+  const enc = useMemo(() => (result?.layers ?? []).filter((l) => l.part === "encoder"), [result]);
+  const dec = useMemo(() => decodedLayers ?? (result?.layers ?? []).filter((l) => l.part === "decoder"), [result, decodedLayers]);
+  // The previous ranges are kept where they did not change, so that a slider's answer repaints the
+  // decoder's heatmaps and not the encoder's.
+  const shown = useRef<Range[][] | null>(null);
+  const { encRanges, decRanges, lo, hi } = useMemo(() => {
+    const ranges = keepSameRanges(
+      shown.current,
+      displayRanges(
+        [...enc, ...dec].map((l) => l.tensor),
+        norm,
+      ),
     );
+    shown.current = ranges;
     const flat = ranges.flat();
     return {
-      enc,
-      dec,
       encRanges: ranges.slice(0, enc.length),
       decRanges: ranges.slice(enc.length),
       lo: flat.length ? Math.min(...flat.map((r) => r[0])) : 0,
       hi: flat.length ? Math.max(...flat.map((r) => r[1])) : 1,
     };
-  }, [result, decodedLayers, norm]);
+  }, [enc, dec, norm]);
 
   return (
     <div className="explore">

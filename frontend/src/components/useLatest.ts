@@ -16,7 +16,7 @@ export function useLatest<T>(run: (signal: AbortSignal) => Promise<T>, deps: unk
   useEffect(() => {
     if (!enabled) return;
     const abort = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
+    setState((s) => (s.loading ? s : { ...s, loading: true }));
     const timer = setTimeout(() => {
       runRef
         .current(abort.signal)

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { atlasGrid, atlasRgba, channelAt } from "./atlas";
 import { lut } from "./colormap";
+import { toRgba } from "./imagedata";
+import type { Range } from "./normalize";
 import type { FloatTensor } from "./tensor8";
 
 // 3 channels of 2x2: channel c holds c*4 .. c*4+3.
@@ -23,6 +25,20 @@ describe("atlas", () => {
     expect(px(0, 2)[3]).toBe(0); // the gap row
     expect(px(1, 4)).toEqual([0, 0, 0, 255]); // channel 2 at row 1
     expect(px(3, 3)[3]).toBe(0); // past the last channel: empty
+  });
+
+  it("colours each pixel as toRgba does (same table index, opaque)", () => {
+    const data = Float32Array.from({ length: 2 * 7 * 7 }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5));
+    const two: FloatTensor = { channels: 2, height: 7, width: 7, data };
+    const ranges: Range[] = [[-2, 5], [1, 1]]; // the second is flat: all "low"
+    const img = atlasRgba(two, ranges, lut("viridis"), 2);
+    for (let ch = 0; ch < 2; ch++) {
+      const ref = toRgba(data, 7, 7, ranges[ch]![0], ranges[ch]![1], lut("viridis"), ch * 49);
+      for (let y = 0; y < 7; y++) {
+        const o = (y * img.width + ch * 8) * 4;
+        expect(Array.from(img.data.slice(o, o + 28))).toEqual(Array.from(ref.data.slice(y * 28, y * 28 + 28)));
+      }
+    }
   });
 
   it("finds the channel under a point", () => {

@@ -1,9 +1,9 @@
 // Every channel of a layer in one image: a grid of heatmaps at native size with a one-pixel gap
 // (transparent, so the page shows through). One canvas per layer instead of one per channel keeps
 // the browser's compositor work small (hundreds of canvases cost more per frame than painting).
-import type { Lut } from "./colormap";
+import { packedLut, type Lut } from "./colormap";
 import type { Rgba } from "./imagedata";
-import { unit, type Range } from "./normalize";
+import type { Range } from "./normalize";
 import type { FloatTensor } from "./tensor8";
 
 export interface AtlasGrid {
@@ -33,20 +33,22 @@ export function atlasGrid(t: FloatTensor, cols: number, gap = 1): AtlasGrid {
 export function atlasRgba(t: FloatTensor, ranges: Range[], table: Lut, cols: number, gap = 1): Rgba & { grid: AtlasGrid } {
   const grid = atlasGrid(t, cols, gap);
   const data = new Uint8ClampedArray(grid.width * grid.height * 4);
+  // One 32-bit store per pixel from a packed table: the slider repaints every decoder layer per answer.
+  const pixels = new Uint32Array(data.buffer);
+  const colours = packedLut(table);
   const plane = t.width * t.height;
   for (let ch = 0; ch < t.channels; ch++) {
     const [lo, hi] = ranges[ch] ?? [0, 0];
+    const span = hi - lo;
     const x0 = (ch % grid.cols) * grid.pitchX;
     const y0 = Math.floor(ch / grid.cols) * grid.pitchY;
     for (let y = 0; y < t.height; y++) {
-      let o = ((y0 + y) * grid.width + x0) * 4;
+      let o = (y0 + y) * grid.width + x0;
       let i = ch * plane + y * t.width;
-      for (let x = 0; x < t.width; x++, o += 4, i++) {
-        const k = Math.round(unit(t.data[i]!, lo, hi) * 255) * 4;
-        data[o] = table[k]!;
-        data[o + 1] = table[k + 1]!;
-        data[o + 2] = table[k + 2]!;
-        data[o + 3] = 255;
+      for (let x = 0; x < t.width; x++, o++, i++) {
+        // unit() inlined: a flat range is "low"; NaN stays transparent.
+        const u = span > 0 ? (t.data[i]! - lo) / span : 0;
+        pixels[o] = colours[Math.round((u < 0 ? 0 : u > 1 ? 1 : u) * 255)]!;
       }
     }
   }

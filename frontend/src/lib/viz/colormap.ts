@@ -66,3 +66,20 @@ export function cssGradient(name: ColormapName, stops = 11): string {
   }
   return `linear-gradient(to right, ${parts.join(", ")})`;
 }
+
+const packed = new WeakMap<Lut, Uint32Array>();
+
+/** The table's 256 opaque colours as 32-bit pixels, in the platform's byte order (for a Uint32Array
+ * view of ImageData bytes). */
+export function packedLut(table: Lut): Uint32Array {
+  let out = packed.get(table);
+  if (!out) {
+    out = new Uint32Array(256);
+    const bytes = new Uint8Array(out.buffer);
+    for (let k = 0; k < 256; k++) {
+      bytes.set([table[k * 4]!, table[k * 4 + 1]!, table[k * 4 + 2]!, 255], k * 4);
+    }
+    packed.set(table, out);
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channelRanges, displayRanges, rangeOf, symmetric, union, unit } from "./normalize";
+import { channelRanges, displayRanges, keepSameRanges, rangeOf, symmetric, union, unit, type Range } from "./normalize";
 import type { FloatTensor } from "./tensor8";
 
 const t = (channels: number, values: number[]): FloatTensor => ({
@@ -44,5 +44,19 @@ describe("normalisation", () => {
 
   it("makes symmetric ranges for diverging maps", () => {
     expect(symmetric([-0.2, 0.7])).toEqual([-0.7, 0.7]);
+  });
+});
+
+describe("keepSameRanges", () => {
+  it("keeps the previous objects of layers whose ranges are the same numbers", () => {
+    const prev: Range[][] = [[[0, 1], [0, 2]], [[1, 3]]];
+    const next: Range[][] = [[[0, 1], [0, 2]], [[1, 4]]];
+    const out = keepSameRanges(prev, next);
+    expect(out[0]).toBe(prev[0]); // unchanged layer: same object, no repaint
+    expect(out[1]).toBe(next[1]);
+    expect(out).toEqual(next);
+    expect(keepSameRanges(prev, [[[0, 1], [0, 2]], [[1, 3]]])).toBe(prev);
+    expect(keepSameRanges(null, next)).toBe(next);
+    expect(keepSameRanges(prev, [[[0, 1], [0, 2]]])).toEqual([[[0, 1], [0, 2]]]); // fewer layers: a new list
   });
 });

@@ -48,6 +48,18 @@ export function displayRanges(layers: FloatTensor[], mode: NormMode): Range[][] 
   return perChannel.map((chs) => chs.map(() => global));
 }
 
+/**
+ * `next`, with each layer's ranges replaced by `prev`'s where they are the same numbers (and `prev`
+ * itself when every layer's are): a heatmap whose ranges did not change keeps the same props and is
+ * not repainted (a slider's answer changes the decoder, not the encoder).
+ */
+export function keepSameRanges(prev: Range[][] | null, next: Range[][]): Range[][] {
+  if (!prev) return next;
+  const same = (a: Range[] | undefined, b: Range[]) => a !== undefined && a.length === b.length && a.every((r, i) => r[0] === b[i]![0] && r[1] === b[i]![1]);
+  const out = next.map((layer, i) => (same(prev[i], layer) ? prev[i]! : layer));
+  return out.length === prev.length && out.every((layer, i) => layer === prev[i]) ? prev : out;
+}
+
 /** Maps v into 0..1 over [lo, hi]; a flat range maps to 0 (an all-zero channel shows as "low"). */
 export function unit(v: number, lo: number, hi: number): number {
   const span = hi - lo;

@@ -14,12 +14,20 @@ import type { CompareSession } from "./compare";
 import { MapsSession } from "./maps";
 import { message, notify, type LabClient } from "./notify";
 
+/** Runs `f` before the next repaint (or soon, where there is no repaint: tests outside a browser). */
+function nextFrame(f: () => void): number | ReturnType<typeof setTimeout> {
+  return typeof requestAnimationFrame === "function" ? requestAnimationFrame(f) : setTimeout(f, 0);
+}
+
 export class ExploreSession {
   readonly maps: MapsSession;
   private socket: ExploreSocket | null = null;
   /** Bumped for every model: an answer for a model no longer explored is dropped. */
   private ticket = 0;
   private afterFirstResult: (() => void) | null = null;
+  /** Slider values moved since the last frame, by dimension. */
+  private readonly moves = new Map<number, number>();
+  private moveFrame: number | ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly client: LabClient,
@@ -33,6 +41,7 @@ export class ExploreSession {
   async selectModel(id: string): Promise<void> {
     const ticket = ++this.ticket;
     const current = () => ticket === this.ticket;
+    this.moves.clear();
     const summary = catalogStore.get().models.find((m) => m.id === id);
     this.socket?.close();
     this.maps.open();
@@ -203,6 +212,7 @@ export class ExploreSession {
 
   /** A new input (drawing or sample): the sliders go back to following it. */
   private setInput(image: Float32Array, source: InputSource, repaintCanvas = false): void {
+    this.moves.clear();
     exploreStore.set((s) => ({
       input: image,
       inputSource: source,
@@ -251,23 +261,34 @@ export class ExploreSession {
 
   // ---- the sliders ----------------------------------------------------------------------
 
+  /** A slider moved: applied (and decoded) once per animation frame, however many input events came. */
   moveLatent(dim: number, value: number): void {
+    if (!exploreStore.get().latent) return;
+    this.moves.set(dim, value);
+    if (this.moveFrame === null) this.moveFrame = nextFrame(() => this.applyMoves());
+  }
+
+  private applyMoves(): void {
+    this.moveFrame = null;
     const s = exploreStore.get();
-    if (!s.latent) return;
+    if (!s.latent || !this.moves.size) return;
     const latent = s.latent.slice();
-    latent[dim] = value;
+    for (const [dim, value] of this.moves) latent[dim] = value;
+    this.moves.clear();
     exploreStore.set({ latent, decoded: s.decoded ?? startDecoded(s.result, latent) });
     this.socket?.decode(latent);
   }
 
   /** Every slider at once (a shared link's values), decoded as if moved by hand. */
   setLatent(latent: number[]): void {
+    this.moves.clear();
     const s = exploreStore.get();
     exploreStore.set({ latent, decoded: startDecoded(s.result, latent) });
     this.socket?.decode(latent);
   }
 
   resetLatent(): void {
+    this.moves.clear();
     exploreStore.set((s) => ({ latent: s.result?.latent ?? null, decoded: null }));
   }
 
