@@ -51,6 +51,10 @@ bench:  ## training throughput vs the matmul bound, compile time, explore/decode
 	cd backend && .venv/bin/python -m bench.maps
 	cd backend && .venv/bin/python -m bench.firstpage
 	cd backend && .venv/bin/python -m bench.ray_jobs
+	@# a class of 30: idle, with one job training (each as the lab sends and as one drawing after another), then
+	@# with 2 jobs and 500 more sockets held open
+	cd backend && for jobs in 0 1; do for pattern in lab drawings; do \
+		.venv/bin/python -m bench.load --idle 0 --seconds 20 --jobs $$jobs --pattern $$pattern || exit 1; done; done
 	cd backend && .venv/bin/python -m bench.load
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run bench

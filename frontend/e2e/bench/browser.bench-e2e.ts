@@ -112,6 +112,9 @@ describe("browser benchmark", () => {
         if (t !== undefined) rtt.push(performance.now() - t);
       });
     });
+    // A class arrives at a started server: its background warm-up (compiling the batch sizes, the other
+    // models' statistics) is over, as in bench/load.py.
+    await until("the server's warm-up", async () => ((await (await fetch(`${baseUrl}/api/health`)).json()) as { warming: boolean }).warming === false, 240_000);
     await page.goto("/");
     const recon = page.getByTestId("reconstruction");
     await recon.waitFor({ timeout: 30_000 });
