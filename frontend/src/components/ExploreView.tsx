@@ -1,5 +1,5 @@
 // Explore: the data flows left to right, input -> encoder -> bottleneck -> decoder -> output.
-import { useMemo, useRef } from "react";
+import { memo, useMemo, useRef } from "react";
 import { useSessions } from "../state/context";
 import { selectDecodedLayers, selectExploreError, selectExploreSocket, selectHidden, selectResult, useExplore } from "../state/slices/explore";
 import { selectNorm, usePage } from "../state/slices/page";
@@ -46,6 +46,15 @@ function FoldButton(props: { part: "encoder" | "decoder" }) {
     </button>
   );
 }
+
+// The panels read their own slices of the store: memoised, a heatmap answer (every frame of a slider
+// drag) re-renders none of them but the ones whose slices changed.
+const Input = memo(InputPanel);
+const Code = memo(Bottleneck);
+const Output = memo(OutputPanel);
+const LatentMap = memo(LatentMapPanel);
+const WalkPanels = memo(Walks);
+const Timeline = memo(TimelinePanel);
 
 const Folded = () => <p className="empty">Hidden: its heatmaps are not sent.</p>;
 
@@ -96,7 +105,7 @@ export function ExploreView() {
         </span>
       </div>
       <div className="flow">
-        <InputPanel />
+        <Input />
         <Panel
           id="encoder"
           title="Encoder"
@@ -106,7 +115,7 @@ export function ExploreView() {
         >
           {hidden.encoder ? <Folded /> : enc.length ? <ActivationRows layers={enc} ranges={encRanges} testId="encoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>
-        <Bottleneck />
+        <Code />
         <Panel
           id="decoder"
           title="Decoder"
@@ -116,13 +125,13 @@ export function ExploreView() {
         >
           {hidden.decoder ? <Folded /> : dec.length ? <ActivationRows layers={dec} ranges={decRanges} testId="decoder-layers" /> : <p className="empty">Waiting for the model…</p>}
         </Panel>
-        <OutputPanel />
+        <Output />
       </div>
       <div className="below">
-        <LatentMapPanel />
-        <Walks />
+        <LatentMap />
+        <WalkPanels />
       </div>
-      <TimelinePanel />
+      <Timeline />
     </div>
   );
 }

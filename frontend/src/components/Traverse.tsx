@@ -1,10 +1,11 @@
 // Traversal: two code dimensions swept around the current code, every other dimension held; the
 // grid shows what each direction of the latent space means to the decoder.
-import { useState } from "react";
+import { memo, useState } from "react";
 import { useSessions } from "../state/context";
 import { selectLatent, useExplore } from "../state/slices/explore";
 import { selectModelId, useModel } from "../state/slices/model";
 import { gridRows } from "../lib/viz/imagebatch";
+import type { TraverseGrid as TraverseGridAnswer } from "../state/walks";
 import { num } from "../lib/format";
 import { ImageRow } from "./ImageRow";
 import { InlineNumberSelect } from "./fields";
@@ -30,6 +31,36 @@ function DimSelect(props: { label: string; value: number; dims: number; onChange
   );
 }
 
+/** Re-rendered only by a new answer: a slider drag (a new centre every frame) leaves the 81 images alone. */
+const TraverseGrid = memo(function TraverseGrid({ grid, stale }: { grid: TraverseGridAnswer; stale: boolean }) {
+  const rows = gridRows(grid.images, grid.dims.length);
+  return (
+    <div className={`traverse ${stale ? "stale" : ""}`} data-testid="traverse-grid" data-rows={rows.length} data-cols={rows[0]?.length ?? 0}>
+      <span className="traverse-corner muted">
+        {grid.dims.length > 1 ? `z${grid.dims[1]} ↓ z${grid.dims[0]} →` : `z${grid.dims[0]} →`}
+      </span>
+      <div className="traverse-cols">
+        {grid.values[0]!.map((v, i) => (
+          <span key={i}>{num(v, 2)}</span>
+        ))}
+      </div>
+      {rows.map((row, r) => (
+        <div className="traverse-row" key={r}>
+          <span className="traverse-label">{grid.dims.length > 1 ? num(grid.values[1]![r]!, 2) : ""}</span>
+          <ImageRow
+            images={row}
+            width={grid.width}
+            height={grid.height}
+            zoom={9 / 7}
+            // Odd step counts put the current code in the middle of the sweep.
+            highlight={grid.values[0]!.length % 2 === 1 && (grid.dims.length < 2 || r === (rows.length - 1) / 2) ? (row.length - 1) / 2 : undefined}
+            label={(i) => `z${grid.dims[0]} = ${num(grid.values[0]![i]!)}${grid.dims.length > 1 ? `, z${grid.dims[1]} = ${num(grid.values[1]![r]!)}` : ""}`} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
 export function Traverse() {
   const { explore } = useSessions();
   const modelId = useModel(selectModelId);
@@ -45,7 +76,6 @@ export function Traverse() {
   const swept = dy < 0 ? [dx] : [dx, dy];
   const req = useLatest((signal) => explore.traverse(latent!, swept, steps, span, signal), [modelId, latent, dx, dy, steps, span], !!(modelId && latent && dims), 150);
   const grid = req.data;
-  const rows = grid ? gridRows(grid.images, grid.dims.length) : [];
   return (
     <Panel
       id="traverse"
@@ -62,31 +92,7 @@ export function Traverse() {
       </div>
       {req.error && <p className="error-text">Could not traverse: {req.error}</p>}
       {!latent && <p className="empty">Draw or pick an input: the sweep is centred on its code.</p>}
-      {grid && (
-        <div className={`traverse ${req.loading ? "stale" : ""}`} data-testid="traverse-grid" data-rows={rows.length} data-cols={rows[0]?.length ?? 0}>
-          <span className="traverse-corner muted">
-            {grid.dims.length > 1 ? `z${grid.dims[1]} ↓ z${grid.dims[0]} →` : `z${grid.dims[0]} →`}
-          </span>
-          <div className="traverse-cols">
-            {grid.values[0]!.map((v, i) => (
-              <span key={i}>{num(v, 2)}</span>
-            ))}
-          </div>
-          {rows.map((row, r) => (
-            <div className="traverse-row" key={r}>
-              <span className="traverse-label">{grid.dims.length > 1 ? num(grid.values[1]![r]!, 2) : ""}</span>
-              <ImageRow
-                images={row}
-                width={grid.width}
-                height={grid.height}
-                zoom={9 / 7}
-                // Odd step counts put the current code in the middle of the sweep.
-                highlight={grid.values[0]!.length % 2 === 1 && (grid.dims.length < 2 || r === (rows.length - 1) / 2) ? (row.length - 1) / 2 : undefined}
-                label={(i) => `z${grid.dims[0]} = ${num(grid.values[0]![i]!)}${grid.dims.length > 1 ? `, z${grid.dims[1]} = ${num(grid.values[1]![r]!)}` : ""}`} />
-            </div>
-          ))}
-        </div>
-      )}
+      {grid && <TraverseGrid grid={grid} stale={req.loading} />}
     </Panel>
   );
 }

@@ -261,12 +261,15 @@ export class ExploreSession {
 
   // ---- the sliders ----------------------------------------------------------------------
 
-  /** A slider moved: applied (and decoded) once per animation frame, however many input events came. */
-  moveLatent(dim: number, value: number): void {
+  /**
+   * A slider moved: applied (and decoded) once per animation frame, however many input events came.
+   * A bound field, so that the slider rows can take it as a stable prop.
+   */
+  readonly moveLatent = (dim: number, value: number): void => {
     if (!exploreStore.get().latent) return;
     this.moves.set(dim, value);
     if (this.moveFrame === null) this.moveFrame = nextFrame(() => this.applyMoves());
-  }
+  };
 
   private applyMoves(): void {
     this.moveFrame = null;
