@@ -1,11 +1,12 @@
 // The explored model: its explore socket (images and slider codes out, answers back), its details and
 // statistics, the input, the sliders, the noise, its latent maps (./maps.ts) and the latent walks.
+import type { DecodeAnswer } from "../../api/exploreFrames";
 import { ExploreSocket } from "../../api/sockets";
 import type { Corruption, ModelSpec, PlacedMap, Sample } from "../../api/types";
 import type { DecodedBatch } from "../../lib/viz/imagebatch";
 import { bytesToUnit } from "../../lib/viz/preprocess";
 import { catalogStore, className } from "../slices/catalog";
-import { exploreStore, type Endpoint, type InputSource } from "../slices/explore";
+import { exploreStore, type DecodedView, type Endpoint, type InputSource } from "../slices/explore";
 import { modelStore } from "../slices/model";
 import { pageStore } from "../slices/page";
 import { decodedView, defaultCorruption, exploreView, finite, startDecoded } from "../views";
@@ -15,7 +16,7 @@ import { MapsSession } from "./maps";
 import { message, notify, type LabClient } from "./notify";
 
 /** Runs `f` before the next repaint (or soon, where there is no repaint: tests outside a browser). */
-function nextFrame(f: () => void): number | ReturnType<typeof setTimeout> {
+function beforeRepaint(f: () => void): number | ReturnType<typeof setTimeout> {
   return typeof requestAnimationFrame === "function" ? requestAnimationFrame(f) : setTimeout(f, 0);
 }
 
@@ -27,7 +28,9 @@ export class ExploreSession {
   private afterFirstResult: (() => void) | null = null;
   /** Slider values moved since the last frame, by dimension. */
   private readonly moves = new Map<number, number>();
-  private moveFrame: number | ReturnType<typeof setTimeout> | null = null;
+  /** The sliders' newest decode answer, not yet shown. */
+  private answer: { decoded: DecodedView; positions: DecodeAnswer["map_positions"] } | null = null;
+  private frame: number | ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly client: LabClient,
@@ -42,6 +45,7 @@ export class ExploreSession {
     const ticket = ++this.ticket;
     const current = () => ticket === this.ticket;
     this.moves.clear();
+    this.answer = null;
     const summary = catalogStore.get().models.find((m) => m.id === id);
     this.socket?.close();
     this.maps.open();
@@ -148,9 +152,9 @@ export class ExploreSession {
         this.maps.placed("explore", r.map_positions);
       },
       onDecode: (r, sent) => {
-        if (!exploreStore.get().decoded) return; // reset to the drawing happened meanwhile
-        exploreStore.set({ decoded: decodedView(r, sent) });
-        this.maps.placed("decode", r.map_positions);
+        // Shown at the next frame with the slider moves since: one render per frame for both.
+        this.answer = { decoded: decodedView(r, sent), positions: r.map_positions };
+        this.nextFrame();
       },
     });
   }
@@ -213,6 +217,7 @@ export class ExploreSession {
   /** A new input (drawing or sample): the sliders go back to following it. */
   private setInput(image: Float32Array, source: InputSource, repaintCanvas = false): void {
     this.moves.clear();
+    this.answer = null;
     exploreStore.set((s) => ({
       input: image,
       inputSource: source,
@@ -268,18 +273,31 @@ export class ExploreSession {
   readonly moveLatent = (dim: number, value: number): void => {
     if (!exploreStore.get().latent) return;
     this.moves.set(dim, value);
-    if (this.moveFrame === null) this.moveFrame = nextFrame(() => this.applyMoves());
+    this.nextFrame();
   };
 
-  private applyMoves(): void {
-    this.moveFrame = null;
+  private nextFrame(): void {
+    if (this.frame === null) this.frame = beforeRepaint(() => this.applyFrame());
+  }
+
+  /** The frame's slider moves and decode answer, in one store update; the moves are then decoded. */
+  private applyFrame(): void {
+    this.frame = null;
     const s = exploreStore.get();
-    if (!s.latent || !this.moves.size) return;
-    const latent = s.latent.slice();
-    for (const [dim, value] of this.moves) latent[dim] = value;
-    this.moves.clear();
-    exploreStore.set({ latent, decoded: s.decoded ?? startDecoded(s.result, latent) });
-    this.socket?.decode(latent);
+    const answer = this.answer;
+    this.answer = null;
+    // Dropped when the sliders were reset to the drawing meanwhile.
+    const shown = answer && s.decoded ? answer.decoded : s.decoded;
+    if (s.latent && this.moves.size) {
+      const latent = s.latent.slice();
+      for (const [dim, value] of this.moves) latent[dim] = value;
+      this.moves.clear();
+      exploreStore.set({ latent, decoded: shown ?? startDecoded(s.result, latent) });
+      this.socket?.decode(latent);
+    } else if (shown !== s.decoded) {
+      exploreStore.set({ decoded: shown });
+    }
+    if (answer && s.decoded) this.maps.placed("decode", answer.positions);
   }
 
   /** Every slider at once (a shared link's values), decoded as if moved by hand. */
@@ -292,6 +310,7 @@ export class ExploreSession {
 
   resetLatent(): void {
     this.moves.clear();
+    this.answer = null;
     exploreStore.set((s) => ({ latent: s.result?.latent ?? null, decoded: null }));
   }
 

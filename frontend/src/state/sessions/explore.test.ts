@@ -1,0 +1,113 @@
+// The explore session's slider path against a fake socket: moves and decode answers reach the store
+// once per frame, and a reset drops an answer not yet shown.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { DecodeAnswer, ExploreAnswer } from "../../api/exploreFrames";
+import { exploreStore } from "../slices/explore";
+import { mapsStore } from "../slices/maps";
+import { modelStore } from "../slices/model";
+import type { CompareSession } from "./compare";
+import { ExploreSession } from "./explore";
+import type { LabClient } from "./notify";
+
+interface Handlers {
+  onExplore(r: ExploreAnswer, sent: number[], asked: null): void;
+  onDecode(r: DecodeAnswer, sent: number[]): void;
+}
+
+// Hoisted above the imports with vi.mock, which replaces the real socket by this one.
+const { sockets, FakeSocket } = vi.hoisted(() => {
+  const sockets: InstanceType<typeof FakeSocket>[] = [];
+  class FakeSocket {
+    decoded: number[][] = [];
+    corruption = null;
+    maps = [];
+    layers = null;
+    ssim = true;
+    constructor(
+      readonly modelId: string,
+      readonly handlers: Handlers,
+    ) {
+      sockets.push(this);
+    }
+    decode(latent: ArrayLike<number>) {
+      this.decoded.push(Array.from(latent));
+    }
+    explore() {}
+    close() {}
+  }
+  return { sockets, FakeSocket };
+});
+vi.mock("../../api/sockets", () => ({ ExploreSocket: FakeSocket }));
+
+const never = () => new Promise<never>(() => undefined);
+const pixels = (v: number) => new Float32Array(784).fill(v);
+
+async function opened() {
+  const client = { model: never, latentStats: never, samples: never, sample: never, latentMap: never } as unknown as LabClient;
+  const session = new ExploreSession(client, { followModelNoise: () => undefined } as unknown as CompareSession);
+  exploreStore.set({ inputSource: { kind: "drawing" }, input: pixels(0) });
+  void session.selectModel("m");
+  const socket = sockets.at(-1)!;
+  const explored: ExploreAnswer = { request_id: 1, latent: new Float32Array([0, 0, 0]), reconstruction: pixels(0.5), activations: [], mse: 0.1, psnr: 10, ssim: null } as unknown as ExploreAnswer;
+  socket.handlers.onExplore(explored, Array.from(pixels(0)), null);
+  return { session, socket };
+}
+
+const answer = (id: number, value: number): DecodeAnswer => ({ request_id: id, reconstruction: pixels(value), activations: [] });
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  for (const s of [exploreStore, mapsStore, modelStore]) s.reset();
+  sockets.length = 0;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("ExploreSession sliders", () => {
+  it("applies all moves of one frame in one store update and one decode request", async () => {
+    const { session, socket } = await opened();
+    const updates = vi.fn();
+    const unsubscribe = exploreStore.subscribe(updates);
+    session.moveLatent(0, 1);
+    session.moveLatent(0, 2);
+    session.moveLatent(2, -1);
+    expect(socket.decoded).toEqual([]);
+    expect(updates).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(socket.decoded).toEqual([[2, 0, -1]]);
+    expect(exploreStore.get().latent).toEqual([2, 0, -1]);
+    expect(updates).toHaveBeenCalledTimes(1);
+    unsubscribe();
+  });
+
+  it("shows a decode answer at the next frame, together with the moves made since", async () => {
+    const { session, socket } = await opened();
+    session.moveLatent(1, 3);
+    await vi.advanceTimersByTimeAsync(20);
+    const updates = vi.fn();
+    const unsubscribe = exploreStore.subscribe(updates);
+    socket.handlers.onDecode(answer(2, 0.25), [0, 3, 0]);
+    session.moveLatent(1, 4);
+    expect(exploreStore.get().decoded?.requestId).toBe(-1); // not before the frame
+    await vi.advanceTimersByTimeAsync(20);
+    expect(updates).toHaveBeenCalledTimes(1);
+    const s = exploreStore.get();
+    expect(s.latent).toEqual([0, 4, 0]);
+    expect(s.decoded?.requestId).toBe(2);
+    expect(s.decoded?.reconstruction[0]).toBe(0.25);
+    expect(socket.decoded).toEqual([[0, 3, 0], [0, 4, 0]]);
+    unsubscribe();
+  });
+
+  it("drops an answer that arrives after the sliders were reset to the drawing", async () => {
+    const { session, socket } = await opened();
+    session.moveLatent(0, 1);
+    await vi.advanceTimersByTimeAsync(20);
+    socket.handlers.onDecode(answer(2, 0.25), [1, 0, 0]);
+    session.resetLatent();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(exploreStore.get().decoded).toBeNull();
+    expect(exploreStore.get().latent).toEqual([0, 0, 0]);
+  });
+});
