@@ -5,6 +5,7 @@ import { useSessions } from "../state/context";
 import { selectModels, selectModelsLoaded, selectUnavailable, useCatalog } from "../state/slices/catalog";
 import { selectModelId, useModel } from "../state/slices/model";
 import { count, modelMetric as metric, num, specLine } from "../lib/format";
+import { pickerOrder } from "../state/views";
 
 export function ModelPicker() {
   const lab = useSessions();
@@ -16,7 +17,7 @@ export function ModelPicker() {
   const [confirm, setConfirm] = useState(false);
   const file = useRef<HTMLInputElement>(null);
 
-  const pretrained = models.filter((m) => m.pretrained);
+  const pretrained = pickerOrder(models.filter((m) => m.pretrained));
   const trained = models.filter((m) => !m.pretrained);
   const psnr = current ? metric(current, "test_psnr", "psnr") : null;
   const ssim = current ? metric(current, "test_ssim", "ssim") : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCandidate, decodedView, defaultCorruption, exploreView, initialModel, startDecoded } from "./views";
+import { compareCandidate, decodedView, defaultCorruption, exploreView, initialModel, pickerOrder, startDecoded } from "./views";
 import type { ModelSummary } from "../api/types";
 import { bytesToBase64 } from "../lib/viz/tensor8";
 import type { ExploreView } from "./slices/explore";
@@ -28,6 +28,14 @@ describe("initialModel", () => {
     expect(initialModel([m("a", false, "mnist", "2026-01-01"), m("f", true, "fashion-mnist", "2025-01-01")])?.id).toBe("f");
     expect(initialModel([m("old", false, "mnist", "2026-01-01"), m("new", false, "mnist", "2026-03-01")])?.id).toBe("new");
     expect(initialModel([])).toBeUndefined();
+  });
+});
+
+describe("pickerOrder", () => {
+  it("lists the fully trained models before the 1-epoch sweep models, otherwise as listed", () => {
+    const e = (id: string, epochs: number) => ({ ...m(id, true, "mnist", "2026-01-01"), spec: { epochs } }) as ModelSummary;
+    const order = pickerOrder([e("sweep-l2", 1), e("sweep-l4", 1), e("flagship", 5), e("fashion", 5), e("long", 10)]);
+    expect(order.map((x) => x.id)).toEqual(["long", "flagship", "fashion", "sweep-l2", "sweep-l4"]);
   });
 });
 

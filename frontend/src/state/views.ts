@@ -64,6 +64,12 @@ export function initialModel(models: ModelSummary[]): ModelSummary | undefined {
   );
 }
 
+/** The picker's order of pretrained models: the fully trained ones first, the shipped sweep's short runs (1 epoch)
+ * after them; otherwise as listed. */
+export function pickerOrder(models: ModelSummary[]): ModelSummary[] {
+  return [...models].sort((a, b) => (b.spec?.epochs ?? 0) - (a.spec?.epochs ?? 0));
+}
+
 function psnrOf(m: ModelSummary): number {
   return m.metrics?.psnr ?? -Infinity;
 }
