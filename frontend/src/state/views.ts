@@ -3,6 +3,7 @@
 import { IMAGE_PIXELS, SPEC_DEFAULTS } from "../api/generated/spec";
 import type { DecodeAnswer, ExploreAnswer } from "../api/exploreFrames";
 import type { Corruption, DecodeResult, ExploreResult, ModelSpec, ModelSummary } from "../api/types";
+import { modelMetric } from "../lib/format";
 import { decodeLayers } from "./job";
 import type { DecodedView, ExploreView } from "./slices/explore";
 
@@ -71,7 +72,7 @@ export function pickerOrder(models: ModelSummary[]): ModelSummary[] {
 }
 
 function psnrOf(m: ModelSummary): number {
-  return m.metrics?.psnr ?? -Infinity;
+  return modelMetric(m, "test_psnr", "psnr") ?? -Infinity;
 }
 
 /** The noise a model is explored with at first: a denoising model's own training corruption. */

@@ -44,8 +44,7 @@ export class ExploreSession {
   async selectModel(id: string): Promise<void> {
     const ticket = ++this.ticket;
     const current = () => ticket === this.ticket;
-    this.moves.clear();
-    this.answer = null;
+    this.dropPendingSliders();
     const summary = catalogStore.get().models.find((m) => m.id === id);
     this.socket?.close();
     this.maps.open();
@@ -216,8 +215,7 @@ export class ExploreSession {
 
   /** A new input (drawing or sample): the sliders go back to following it. */
   private setInput(image: Float32Array, source: InputSource, repaintCanvas = false): void {
-    this.moves.clear();
-    this.answer = null;
+    this.dropPendingSliders();
     exploreStore.set((s) => ({
       input: image,
       inputSource: source,
@@ -276,6 +274,12 @@ export class ExploreSession {
     this.nextFrame();
   };
 
+  /** Slider moves and a decode answer not shown yet belong to the code being replaced. */
+  private dropPendingSliders(): void {
+    this.moves.clear();
+    this.answer = null;
+  }
+
   private nextFrame(): void {
     if (this.frame === null) this.frame = beforeRepaint(() => this.applyFrame());
   }
@@ -302,15 +306,14 @@ export class ExploreSession {
 
   /** Every slider at once (a shared link's values), decoded as if moved by hand. */
   setLatent(latent: number[]): void {
-    this.moves.clear();
+    this.dropPendingSliders();
     const s = exploreStore.get();
     exploreStore.set({ latent, decoded: startDecoded(s.result, latent) });
     this.socket?.decode(latent);
   }
 
   resetLatent(): void {
-    this.moves.clear();
-    this.answer = null;
+    this.dropPendingSliders();
     exploreStore.set((s) => ({ latent: s.result?.latent ?? null, decoded: null }));
   }
 
