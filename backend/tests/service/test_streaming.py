@@ -79,7 +79,9 @@ def test_never_reading_client_does_not_slow_training(
     for round_ in range(6):  # more rounds only while other load on the machine hides the answer
         headless.append(run(client_module, SPEC))
         stalled.append(run(client_module, SPEC, attach=lambda job_id: stalled_client(server, job_id)))
-        ratio = max(stalled) / max(headless)
+        # Each round's pair side by side: the machine's speed drifts between rounds (other load, 529 ->
+        # 371 images/s over one CI run), so one round's best against another round's measures the drift.
+        ratio = max(s / h for s, h in zip(stalled, headless, strict=True))
         if round_ >= 1 and ratio >= 0.9:
             break
     print(
