@@ -25,9 +25,10 @@ DECODE_BUCKET_MAX = 256
 # The batch sizes interactive calls are padded to, so that a batch of any size compiles nothing new: the
 # service's batcher groups requests from many sockets into these. Each size compiles once per architecture and
 # kind (~1.4 s explore, ~0.8 s decode), in the background (`Inference.wanted`), never on a request's path once
-# one size is compiled. Powers of two (less padding) measured no better under the class load test
-# (docs/performance.md); `make bench` prints the cost per image.
-BATCH_SIZES = (1, 8, 32)
+# one size is compiled. 16 is there because under the class load test most batches hold 9-16 requests, and
+# padding those to 32 cost the default model's explore 17.8 ms a call against 9.0 ms at 16 (decode 7.8 against
+# 4.8 ms); more sizes measured no better (docs/performance.md). `make bench` prints the cost per image.
+BATCH_SIZES = (1, 8, 16, 32)
 _corrupt_jit = jax.jit(steps.corrupt_images, static_argnums=0)
 
 

@@ -1,12 +1,14 @@
 """Dynamic batching of explore and decode requests across sockets (and REST calls).
 
 A request joins the queue of its (model, kind); one drain task takes the oldest queue's first `max_batch`
-items after a short window (`window_s`, so that requests from other sockets arriving meanwhile ride
-along) and runs them as one batch: one jitted call, padded to a fixed batch size so nothing recompiles.
-One batch runs at a time, so while it runs the next one fills up: under load, batches grow by themselves
-and the window matters only when the server is quiet. (Two batches at once, one computing while the other's
-answers travel, halved the median round trip but not the p95 under the class load test, and cost more CPU
-per answer: docs/performance.md.) Each answer resolves its own request's future;
+items once its first item has waited a short window (`window_s`, counted from its arrival, so that requests
+from other sockets arriving meanwhile ride along) and runs them as one batch: one jitted call, padded to a
+fixed batch size so nothing recompiles. One batch runs at a time, so while it runs the next one fills up:
+under load, batches grow by themselves, their first item has already waited longer than the window, and
+they start at once. (A whole window slept before every batch, as before, left the worker idle between
+batches: the class load test sat at the server's capacity, round trip p50 ~50 ms against ~15 ms now. Two
+batches at once, one computing while the other's answers travel, cost more CPU per answer and did not lower
+the p95; both in docs/performance.md.) Each answer resolves its own request's future;
 newest-request-wins stays with each socket, which keeps at most one request per kind waiting here.
 """
 
@@ -36,7 +38,8 @@ class Batcher:
         self.executor = executor
         self.window_s = window_s
         self.max_batch = max_batch
-        self._queues: dict[Key, list[tuple[Any, asyncio.Future[Any]]]] = {}
+        # Each queue's items in arrival order, with their answer's future and arrival time (the loop's clock).
+        self._queues: dict[Key, list[tuple[Any, asyncio.Future[Any], float]]] = {}
         self._drain: asyncio.Task[None] | None = None
         self.batches = 0
         self.items = 0
@@ -47,8 +50,9 @@ class Batcher:
 
     async def submit(self, key: Key, item: Any) -> Any:
         """The answer to `item`, computed in a batch with whatever else of `key` is waiting."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queues.setdefault(key, []).append((item, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queues.setdefault(key, []).append((item, future, loop.time()))
         if self._drain is None or self._drain.done():
             self._drain = asyncio.create_task(self._run_all())
         return await future
@@ -57,13 +61,15 @@ class Batcher:
         loop = asyncio.get_running_loop()
         while self._queues:
             key = next(iter(self._queues))
-            if len(self._queues[key]) < self.max_batch:
-                await asyncio.sleep(self.window_s)  # let the other sockets' requests of this moment join
+            waiting = self._queues[key]
+            left = waiting[0][2] + self.window_s - loop.time()
+            if len(waiting) < self.max_batch and left > 0:
+                await asyncio.sleep(left)  # let the other sockets' requests of this moment join
             queue = self._queues.pop(key)
             batch, rest = queue[: self.max_batch], queue[self.max_batch :]
             if rest:  # the others wait behind the queues of other models: fair between models
                 self._queues[key] = rest
-            batch = [(item, f) for item, f in batch if not f.done()]  # a socket that left stops waiting
+            batch = [(item, f) for item, f, _ in batch if not f.done()]  # a socket that left stops waiting
             if not batch:
                 continue
             self.batches += 1

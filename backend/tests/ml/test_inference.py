@@ -56,7 +56,8 @@ def test_decode_pads_batches_without_changing_the_images():
 def test_plan_uses_only_compiled_batch_sizes():
     from aevp.ml.inference import plan
 
-    assert plan(3, set()) == [8]  # nothing compiled yet: the first call compiles its bucket (1, 8 or 32)
+    assert plan(3, set()) == [8]  # nothing compiled yet: the first call compiles its bucket (1, 8, 16 or 32)
+    assert plan(12, set()) == [16]
     assert plan(40, set()) == [32, 8]
     assert plan(10, {1}) == [1] * 10  # never a compile on a request's path once one size exists
     assert plan(10, {1, 32}) == [32]
@@ -81,4 +82,4 @@ def test_a_batch_without_its_compiled_size_is_answered_and_asks_for_it_once():
         np.testing.assert_allclose(lo, batched.layers[name][0], atol=1e-5)
         np.testing.assert_allclose(hi, batched.layers[name][1], atol=1e-5)
         assert np.abs(q.astype(int) - batched.layers[name][2].astype(int)).max() <= 1, name
-    assert inf.all_batch_kinds()[0] == ("explore_ssim", 32) and len(inf.all_batch_kinds()) == 6
+    assert inf.all_batch_kinds()[0] == ("explore_ssim", 32) and len(inf.all_batch_kinds()) == 8

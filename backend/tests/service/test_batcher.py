@@ -71,3 +71,29 @@ def test_a_cancelled_request_is_left_out() -> None:
         return await kept
 
     assert asyncio.run(main()) == 2 and calls == [[2]]
+
+
+def test_the_window_counts_from_the_first_requests_arrival() -> None:
+    """A lone request waits the window; one that waited behind another batch for longer starts at once."""
+    starts: dict[str, float] = {}
+
+    def run(key: tuple, items: list[int]) -> list[int]:
+        starts[key[0]] = time.perf_counter()
+        if key[0] == "first":
+            time.sleep(0.6)
+        return items
+
+    async def main() -> float:
+        batcher = Batcher(run, ThreadPoolExecutor(1), window_s=0.5)
+        t0 = time.perf_counter()
+        first = asyncio.ensure_future(batcher.submit(("first", "explore"), 1))
+        await asyncio.sleep(0.05)
+        second = asyncio.ensure_future(batcher.submit(("second", "decode"), 2))
+        assert await asyncio.gather(first, second) == [1, 2]
+        return t0
+
+    t0 = asyncio.run(main())
+    assert starts["first"] - t0 >= 0.49  # the window, for the requests of this moment to join
+    # It arrived at 0.05 s and the first batch ran until ~1.1 s: it has waited long enough (another window
+    # after the first batch would start it at ~1.6 s).
+    assert starts["second"] - t0 < 1.1 + 0.3
