@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     # Explore/decode/walk requests running or waiting for the model at once; more are answered "busy" (503).
     max_interactive_pending: int = Field(default=100, ge=1)
     # Explore and decode run in a child process (its own XLA thread pool: training never delays them); off, in
-    # the server's own threads. Requests arriving within `explore_batch_window_ms` are computed as one batch.
+    # the server's own threads. Requests arriving within `explore_batch_window_ms` of the first are computed as
+    # one batch.
     interactive_process: bool = True
     explore_batch_window_ms: float = Field(default=1.5, ge=0, le=50)
     # Host names the server answers besides localhost/127.0.0.1/[::1] (comma-separated; `*`: any).
