@@ -6,7 +6,7 @@ from other sockets arriving meanwhile ride along) and runs them as one batch: on
 fixed batch size so nothing recompiles. One batch runs at a time, so while it runs the next one fills up:
 under load, batches grow by themselves, their first item has already waited longer than the window, and
 they start at once. (A whole window slept before every batch, as before, left the worker idle between
-batches: the class load test sat at the server's capacity, round trip p50 ~50 ms against ~15 ms now. Two
+batches: the class load test sat at the server's capacity, round trip p50 ~50 ms against 18-37 ms now. Two
 batches at once, one computing while the other's answers travel, cost more CPU per answer and did not lower
 the p95; both in docs/performance.md.) Each answer resolves its own request's future;
 newest-request-wins stays with each socket, which keeps at most one request per kind waiting here.
