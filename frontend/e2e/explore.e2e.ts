@@ -149,6 +149,7 @@ describe("Explore", () => {
     const encBefore = await canvasPixels(encAtlas);
     const slider = page.getByTestId("latent-slider-0");
     const valueBefore = await slider.getAttribute("aria-valuetext");
+    const serviceDecodes = ws.decode_result ?? 0;
     await slider.focus();
     for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowRight");
     const changed = await until("a repainted reconstruction", async () => {
@@ -168,7 +169,19 @@ describe("Explore", () => {
     expect(await decoderPanel.locator(".explain").textContent()).toMatch(/follows the sliders/i);
     expect(await slider.getAttribute("aria-valuetext")).not.toBe(valueBefore);
     expect(await page.getByTestId("reset-latent").isEnabled()).toBe(true);
-    expect(ws.decode_result ?? 0).toBeGreaterThan(0);
+    // Decoded in the page (the model's decoder, fetched once with the model), not by the service, and to the
+    // picture the service draws for the same code (the URL holds the sliders' values in full).
+    expect(await page.getByTestId("output").locator(".outputs").getAttribute("data-decoded-in")).toBe("page");
+    expect(ws.decode_result ?? 0).toBe(serviceDecodes);
+    await page.waitForTimeout(500); // the link follows at most every 300 ms
+    const link = new URLSearchParams(new URL(page.url()).hash.slice(1));
+    const z = link.get("z")!.split(",").map(Number);
+    const served = (await (
+      await fetch(`${baseUrl}/api/models/${link.get("model")}/decode`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ latent: z }) })
+    ).json()) as { reconstruction: (number | null)[] };
+    const shown = await canvasPixels(recon);
+    const worst = Math.max(...served.reconstruction.map((v, i) => Math.abs(255 - Math.round((v ?? 0) * 255) - shown[i * 4]!)));
+    expect(worst, "grey levels apart from the service's decoding of the same code").toBeLessThanOrEqual(1);
     await shot(page, "03-explore-slider");
 
     await page.getByTestId("reset-latent").click();

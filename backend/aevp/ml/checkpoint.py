@@ -288,6 +288,25 @@ def to_bundle(ckpt: Checkpoint) -> bytes:
     return st_save(tensors, metadata=header)
 
 
+DECODER_FORMAT = "aevp-decoder-1"
+
+
+def decoder_file(spec: ModelSpec, params: dict[str, np.ndarray]) -> bytes:
+    """The decoder alone as a safetensors file, for a browser to decode slider codes itself.
+
+    Its tensors are the decoder layers' `<name>.kernel` and `<name>.bias` (kernels HWIO, dense (in, out));
+    its metadata holds `format`, the spec's `activation` and `layers`: the decoder rows of the layer table
+    (name, kind, kernel, shape, activation) in the order data flows.
+    """
+    rows = [r for r in spec.layers() if r.part == "decoder"]
+    tensors = {f"{r.name}.{p}": np.ascontiguousarray(params[f"{r.name}.{p}"], np.float32)
+               for r in rows for p in ("kernel", "bias")}
+    layers = [{"name": r.name, "kind": r.kind, "kernel": r.kernel, "shape": list(r.shape), "activation": r.activation}
+              for r in rows]
+    header = {"format": DECODER_FORMAT, "activation": spec.activation, "layers": json.dumps(layers)}
+    return st_save(tensors, metadata=header)
+
+
 def _bundle_metadata(data: bytes) -> dict[str, Any]:
     # safetensors layout: u64 little-endian header length, then a JSON header.
     if len(data) < 8:

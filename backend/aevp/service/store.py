@@ -282,6 +282,13 @@ class ModelStore:
 
         return to_bundle(self.load(model_id))
 
+    def decoder(self, model_id: str) -> bytes:
+        """The model's decoder as a safetensors file (`checkpoint.decoder_file`)."""
+        from aevp.ml.checkpoint import decoder_file
+
+        ckpt = self.load(model_id)
+        return decoder_file(ckpt.spec, ckpt.params)
+
     # --- changes ---------------------------------------------------------------------------------
 
     def tidy(self, min_age_s: float, maps_dir: Path | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import httpx
 import numpy as np
@@ -126,6 +127,27 @@ def test_download_upload_round_trip(client: httpx.Client, user_model: str) -> No
     a = client.post(f"/api/models/{user_model}/explore", json={"image": image}).json()
     b = client.post(f"/api/models/{uploaded['id']}/explore", json={"image": image}).json()
     assert a["latent"] == b["latent"]
+
+
+def test_decoder_file_holds_the_decoder_of_the_model(client: httpx.Client, user_model: str) -> None:
+    from safetensors.numpy import load
+
+    response = client.get(f"/api/models/{user_model}/decoder")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/octet-stream"
+    tensors = load(response.content)
+    everything = load(client.get(f"/api/models/{user_model}/download").content)
+    rows = [r for r in TINY.layers() if r.part == "decoder"]
+    assert sorted(tensors) == sorted(f"{r.name}.{p}" for r in rows for p in ("kernel", "bias"))
+    for name, value in tensors.items():
+        assert value.dtype == np.float32 and np.array_equal(value, everything[name]), name
+    header_len = int.from_bytes(response.content[:8], "little")
+    metadata = json.loads(response.content[8 : 8 + header_len])["__metadata__"]
+    assert metadata["format"] == "aevp-decoder-1" and metadata["activation"] == TINY.activation
+    layers = json.loads(metadata["layers"])
+    assert [(x["name"], x["kind"], tuple(x["shape"])) for x in layers] == [(r.name, r.kind, r.shape) for r in rows]
+    assert layers[-1]["activation"] == "sigmoid" and layers[0]["kind"] == "dense"
+    assert client.get("/api/models/no-such-model/decoder").status_code == 404
+    assert client.get("/api/models/..%2Fetc/decoder").status_code in (404, 422)
 
 
 @pytest.mark.parametrize(
@@ -285,7 +307,7 @@ def test_a_model_folder_broken_on_disk_is_a_409_not_a_500(
 ) -> None:
     weights = server.services.settings.models_dir / user_model / "weights.safetensors"
     weights.write_bytes(b"broken")
-    for path in (f"/api/models/{user_model}", f"/api/models/{user_model}/download"):
+    for path in (f"/api/models/{user_model}", *(f"/api/models/{user_model}/{x}" for x in ("download", "decoder"))):
         response = client.get(path)
         assert response.status_code == 409 and user_model in response.json()["detail"], path
     assert client.post(f"/api/models/{user_model}/explore", json={"image": image_of(1)}).status_code == 409

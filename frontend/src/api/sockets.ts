@@ -36,6 +36,8 @@ export class ExploreSocket {
   maps: PlacedMap[] = [];
   /** The heatmaps the page shows (layer names; null: every layer): the service sends only these. */
   layers: string[] | null = null;
+  /** The heatmaps asked with a decode, when not `layers` ([]: none, for a page that decodes them itself). */
+  decodeLayers: string[] | null = null;
   /** Whether the page shows the SSIM of explored images (without it, the service skips computing it). */
   ssim = true;
 
@@ -77,7 +79,8 @@ export class ExploreSocket {
     }
     const id = this.nextId++;
     this.requests.set(id, { lane, payload, corruption: lane === "explore" ? this.corruption : null });
-    const asked = { ...(this.maps.length ? { maps: this.maps } : {}), ...(this.layers ? { layers: this.layers } : {}) };
+    const layers = lane === "decode" && this.decodeLayers ? this.decodeLayers : this.layers;
+    const asked = { ...(this.maps.length ? { maps: this.maps } : {}), ...(layers ? { layers } : {}) };
     const v = EXPLORE_PROTOCOL;
     const msg: ExploreClientMessage =
       lane === "explore"

@@ -23,10 +23,15 @@ export function OutputPanel() {
   }, [recon, input, decoded, result]);
   const zoom = 3;
   return (
-    <Panel id="output" title="Output" className="col-output" explain={decoded ? "Decoded from the sliders." : "What comes out, and the error."}>
+    <Panel
+      id="output"
+      title="Output"
+      className="col-output"
+      explain={decoded ? `Decoded from the sliders${decoded.inPage ? ", in your browser" : ""}.` : "What comes out, and the error."}
+    >
       {!recon && <p className="empty">No output yet.</p>}
       {recon && input && diff && (
-        <div className="outputs">
+        <div className="outputs" data-decoded-in={decoded ? (decoded.inPage ? "page" : "service") : undefined} data-decode-ms={decoded?.decodeMs?.toFixed(1)}>
           <figure>
             <Heatmap values={input} width={IMAGE_SIDE} height={IMAGE_SIDE} lo={0} hi={1} cmap="ink" zoom={zoom} label="input" />
             <figcaption>input</figcaption>

@@ -86,6 +86,28 @@ async def download_model(model_id: ModelId, models: ModelsDep) -> Response:
     )
 
 
+@router.get(
+    "/{model_id}/decoder",
+    summary="The decoder's weights",
+    response_class=Response,
+    description="The decoder alone as a `.safetensors` file, for a page to decode slider codes itself (the lab "
+    "does: a slider drag then needs no round trip). Tensors `<layer>.kernel` (HWIO; a dense layer's (in, out)) "
+    "and `<layer>.bias` for each decoder layer; metadata `format` (`aevp-decoder-1`), `activation` and `layers` "
+    "(JSON: the decoder rows of the layer table in the order data flows). docs/api.md has the arithmetic.",
+    responses={
+        **MODEL_NOT_FOUND,
+        **UNAVAILABLE,
+        200: {
+            "description": "The decoder file",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
+)
+async def get_decoder(model_id: ModelId, models: ModelsDep) -> Response:
+    data = await models.run(models.store.decoder, model_id, interactive=False)
+    return Response(data, media_type="application/octet-stream")
+
+
 @upload_router.post(
     "/upload",
     summary="Upload a model",

@@ -189,6 +189,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/decoder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The decoder's weights
+         * @description The decoder alone as a `.safetensors` file, for a page to decode slider codes itself (the lab does: a slider drag then needs no round trip). Tensors `<layer>.kernel` (HWIO; a dense layer's (in, out)) and `<layer>.bias` for each decoder layer; metadata `format` (`aevp-decoder-1`), `activation` and `layers` (JSON: the decoder rows of the layer table in the order data flows). docs/api.md has the arithmetic.
+         */
+        get: operations["getDecoder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{model_id}/latent-map": {
         parameters: {
             query?: never;
@@ -5370,6 +5390,52 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The model file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description No model with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model's folder cannot be used (listed with `available: false`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getDecoder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A model id from `GET /api/models` */
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The decoder file */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@
 // once per frame, and a reset drops an answer not yet shown.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DecodeAnswer, ExploreAnswer } from "../../api/exploreFrames";
+import type { LocalDecoded } from "../../lib/decoder/browserDecoder";
 import { exploreStore } from "../slices/explore";
 import { mapsStore } from "../slices/maps";
 import { modelStore } from "../slices/model";
@@ -22,6 +23,7 @@ const { sockets, FakeSocket } = vi.hoisted(() => {
     corruption = null;
     maps = [];
     layers = null;
+    decodeLayers = null;
     ssim = true;
     constructor(
       readonly modelId: string,
@@ -109,5 +111,88 @@ describe("ExploreSession sliders", () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(exploreStore.get().decoded).toBeNull();
     expect(exploreStore.get().latent).toEqual([0, 0, 0]);
+  });
+});
+
+describe("ExploreSession sliders decoded in the page", () => {
+  function withDecoder() {
+    const decoder = {
+      codes: [] as number[][],
+      ready: false,
+      onDecoded: null as ((d: LocalDecoded) => void) | null,
+      load: vi.fn(),
+      readyFor(id: string) {
+        return this.ready && id === "m";
+      },
+      decode(_id: string, latent: number[]) {
+        this.codes.push(latent);
+      },
+      dispose() {},
+    };
+    const client = { model: never, latentStats: never, samples: never, latentMap: never, decoder: async () => new ArrayBuffer(8) } as unknown as LabClient;
+    const session = new ExploreSession(client, { followModelNoise: () => undefined } as unknown as CompareSession, (onDecoded) => {
+      decoder.onDecoded = onDecoded;
+      return decoder;
+    });
+    exploreStore.set({ inputSource: { kind: "drawing" }, input: pixels(0) });
+    void session.selectModel("m");
+    const socket = sockets.at(-1)!;
+    socket.handlers.onExplore({ request_id: 1, latent: new Float32Array([0, 0, 0]), reconstruction: pixels(0.5), activations: [], mse: 0.1, psnr: 10, ssim: null } as unknown as ExploreAnswer, Array.from(pixels(0)), null);
+    return { session, socket, decoder };
+  }
+  const layer = (name: string, value: number, c = 1) => ({ name, kind: "conv", tensor: { channels: c, height: 28, width: 28, data: new Float32Array(784 * c).fill(value) } });
+
+  it("fetches the model's decoder and, once loaded, decodes the sliders in the page, not on the service", async () => {
+    const { session, socket, decoder } = withDecoder();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(decoder.load).toHaveBeenCalledWith("m", expect.any(ArrayBuffer));
+    session.moveLatent(0, 1); // not loaded yet: the service decodes
+    await vi.advanceTimersByTimeAsync(20);
+    expect(socket.decoded).toEqual([[1, 0, 0]]);
+    decoder.ready = true;
+    session.moveLatent(0, 2);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(decoder.codes).toEqual([[2, 0, 0]]);
+    expect(socket.decoded).toEqual([[1, 0, 0]]);
+    // The service's late answer for the first code is not shown over the page's.
+    socket.handlers.onDecode(answer(2, 0.9), [1, 0, 0]);
+    decoder.onDecoded!({ modelId: "m", seq: 1, latent: [2, 0, 0], ms: 4, layers: [layer("dec_tconv1", 3, 2), layer("output", 0.25)] });
+    await vi.advanceTimersByTimeAsync(20);
+    const s = exploreStore.get().decoded!;
+    expect(s.inPage).toBe(true);
+    expect(s.reconstruction[0]).toBe(0.25);
+    expect(s.layers.map((l) => [l.name, l.part])).toEqual([["dec_tconv1", "decoder"], ["output", "decoder"]]);
+  });
+
+  it("shows the service's answer to a code sent before the decoder was loaded", async () => {
+    const { session, socket, decoder } = withDecoder();
+    session.setLatent([0, 0, 7]);
+    expect(socket.decoded).toEqual([[0, 0, 7]]);
+    decoder.ready = true; // loaded while the service decodes
+    socket.handlers.onDecode(answer(2, 0.5), [0, 0, 7]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(exploreStore.get().decoded?.requestId).toBe(2);
+    expect(exploreStore.get().decoded?.reconstruction[0]).toBe(0.5);
+  });
+
+  it("still asks the service, for positions only, while a t-SNE or UMAP map is shown", async () => {
+    const { session, socket, decoder } = withDecoder();
+    decoder.ready = true;
+    (socket as unknown as { maps: unknown[] }).maps = [{ method: "tsne", version: "v" }];
+    session.moveLatent(1, 5);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(decoder.codes).toEqual([[0, 5, 0]]);
+    expect(socket.decoded).toEqual([[0, 5, 0]]);
+    expect((socket as unknown as { decodeLayers: string[] | null }).decodeLayers).toEqual([]);
+  });
+
+  it("drops a page decoding of another model", async () => {
+    const { session, decoder } = withDecoder();
+    decoder.ready = true;
+    session.moveLatent(0, 1);
+    await vi.advanceTimersByTimeAsync(20);
+    decoder.onDecoded!({ modelId: "other", seq: 1, latent: [1, 0, 0], ms: 4, layers: [layer("output", 0.75)] });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(exploreStore.get().decoded?.requestId).toBe(-1);
   });
 });

@@ -1,7 +1,9 @@
 // The explored model: its explore socket (images and slider codes out, answers back), its details and
-// statistics, the input, the sliders, the noise, its latent maps (./maps.ts) and the latent walks.
+// statistics, the input, the sliders (decoded in the page once the model's decoder is loaded, by the
+// service until then), the noise, its latent maps (./maps.ts) and the latent walks.
 import type { DecodeAnswer } from "../../api/exploreFrames";
 import { ExploreSocket } from "../../api/sockets";
+import { BrowserDecoder, type LocalDecoded, type SliderDecoder } from "../../lib/decoder/browserDecoder";
 import type { Corruption, ModelSpec, PlacedMap, Sample } from "../../api/types";
 import type { DecodedBatch } from "../../lib/viz/imagebatch";
 import { bytesToUnit } from "../../lib/viz/preprocess";
@@ -28,15 +30,23 @@ export class ExploreSession {
   private afterFirstResult: (() => void) | null = null;
   /** Slider values moved since the last frame, by dimension. */
   private readonly moves = new Map<number, number>();
-  /** The sliders' newest decode answer, not yet shown. */
-  private answer: { decoded: DecodedView; positions: DecodeAnswer["map_positions"] } | null = null;
+  /** The sliders' newest decoding, not yet shown. */
+  private answer: DecodedView | null = null;
+  /** Where the service put the sliders' newest code on its t-SNE/UMAP maps, not yet shown. */
+  private positions: { value: DecodeAnswer["map_positions"] } | null = null;
   private frame: number | ReturnType<typeof setTimeout> | null = null;
+  /** Decodes slider codes in the page; null where it cannot (then the service does). */
+  private readonly decoder: SliderDecoder | null;
+  /** Who decodes the newest slider code: the service's answers show only while it is the service. */
+  private decodedBy: "page" | "service" = "service";
 
   constructor(
     private readonly client: LabClient,
     private readonly compare: CompareSession,
+    makeDecoder: (onDecoded: (d: LocalDecoded) => void) => SliderDecoder | null = BrowserDecoder.create,
   ) {
     this.maps = new MapsSession(client, (maps) => this.placeOn(maps));
+    this.decoder = makeDecoder((d) => this.decodedHere(d));
   }
 
   // ---- the model ------------------------------------------------------------------------
@@ -53,6 +63,7 @@ export class ExploreSession {
     exploreStore.set({ corruption, result: null, latent: null, decoded: null, error: null });
     this.socket = this.openSocket(id);
     this.socket.corruption = corruption;
+    this.loadDecoder(id, current);
     this.compare.followModelNoise(corruption);
     // The first picture must not wait for the details: the latent statistics can take a few
     // seconds the first time a model is asked (the service encodes the whole test set).
@@ -118,7 +129,7 @@ export class ExploreSession {
   private resend(): void {
     const { input, decoded, latent } = exploreStore.get();
     if (input) this.socket?.explore(input);
-    if (decoded && latent) this.socket?.decode(latent);
+    if (decoded && latent) this.decodeSliders(latent);
   }
 
   /** No model left to explore (the last one was deleted). */
@@ -129,6 +140,7 @@ export class ExploreSession {
   }
 
   dispose(): void {
+    this.decoder?.dispose();
     this.maps.dispose();
     this.socket?.close();
     this.socket = null;
@@ -151,8 +163,10 @@ export class ExploreSession {
         this.maps.placed("explore", r.map_positions);
       },
       onDecode: (r, sent) => {
-        // Shown at the next frame with the slider moves since: one render per frame for both.
-        this.answer = { decoded: decodedView(r, sent), positions: r.map_positions };
+        // Shown at the next frame with the slider moves since: one render per frame for both. Once the page
+        // decodes the sliders itself, the service is asked only for the maps' positions.
+        if (this.decodedBy === "service") this.answer = decodedView(r, sent);
+        this.positions = { value: r.map_positions };
         this.nextFrame();
       },
     });
@@ -165,7 +179,7 @@ export class ExploreSession {
     if (!maps.length) return;
     const { input, decoded, latent } = exploreStore.get();
     if (input) this.socket.explore(input); // place the input now, not at the next stroke
-    if (decoded && latent) this.socket.decode(latent);
+    if (decoded && latent) this.decodeSliders(latent);
   }
 
   // ---- the input ------------------------------------------------------------------------
@@ -278,6 +292,42 @@ export class ExploreSession {
   private dropPendingSliders(): void {
     this.moves.clear();
     this.answer = null;
+    this.positions = null;
+  }
+
+  /** The model's decoder, fetched for the page to decode the sliders; until it is in (or if it fails), the service decodes. */
+  private loadDecoder(id: string, current: () => boolean): void {
+    const decoder = this.decoder;
+    if (!decoder) return;
+    Promise.resolve()
+      .then(() => this.client.decoder(id))
+      .then((buffer) => current() && decoder.load(id, buffer))
+      .catch(() => undefined);
+  }
+
+  /** A slider code to decode: in the page when it can, else by the service; t-SNE and UMAP place it on the service. */
+  private decodeSliders(latent: number[]): void {
+    const id = modelStore.get().id;
+    if (!id || !this.decoder?.readyFor(id)) {
+      this.decodedBy = "service";
+      if (this.socket) this.socket.decodeLayers = null;
+      this.socket?.decode(latent);
+      return;
+    }
+    this.decodedBy = "page";
+    this.decoder.decode(id, latent);
+    if (this.socket?.maps.length) {
+      this.socket.decodeLayers = []; // the positions only: the heatmaps are computed here
+      this.socket.decode(latent);
+    }
+  }
+
+  /** A code decoded in the page: shown at the next frame, as a service answer would be. */
+  private decodedHere(d: LocalDecoded): void {
+    if (d.modelId !== modelStore.get().id) return;
+    const layers = d.layers.map((l) => ({ ...l, part: "decoder" as const }));
+    this.answer = { requestId: d.seq, latent: d.latent, reconstruction: layers.at(-1)!.tensor.data, layers, inPage: true, decodeMs: d.ms };
+    this.nextFrame();
   }
 
   private nextFrame(): void {
@@ -289,19 +339,21 @@ export class ExploreSession {
     this.frame = null;
     const s = exploreStore.get();
     const answer = this.answer;
+    const positions = this.positions;
     this.answer = null;
+    this.positions = null;
     // Dropped when the sliders were reset to the drawing meanwhile.
-    const shown = answer && s.decoded ? answer.decoded : s.decoded;
+    const shown = answer && s.decoded ? answer : s.decoded;
     if (s.latent && this.moves.size) {
       const latent = s.latent.slice();
       for (const [dim, value] of this.moves) latent[dim] = value;
       this.moves.clear();
       exploreStore.set({ latent, decoded: shown ?? startDecoded(s.result, latent) });
-      this.socket?.decode(latent);
+      this.decodeSliders(latent);
     } else if (shown !== s.decoded) {
       exploreStore.set({ decoded: shown });
     }
-    if (answer && s.decoded) this.maps.placed("decode", answer.positions);
+    if (positions && s.decoded) this.maps.placed("decode", positions.value);
   }
 
   /** Every slider at once (a shared link's values), decoded as if moved by hand. */
@@ -309,7 +361,7 @@ export class ExploreSession {
     this.dropPendingSliders();
     const s = exploreStore.get();
     exploreStore.set({ latent, decoded: startDecoded(s.result, latent) });
-    this.socket?.decode(latent);
+    this.decodeSliders(latent);
   }
 
   resetLatent(): void {

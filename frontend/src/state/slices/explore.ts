@@ -45,6 +45,10 @@ export interface DecodedView {
   latent: number[];
   reconstruction: Float32Array;
   layers: LayerTensor[];
+  /** Decoded in the page (../../lib/decoder), not by the service. */
+  inPage?: boolean;
+  /** How long the page's decoding took, worker round trip included (ms). */
+  decodeMs?: number;
 }
 
 export interface ExploreState {

@@ -1,0 +1,200 @@
+// The model's decoder in plain TypeScript, for decoding slider codes in the page (in a Web Worker, see
+// ./worker.ts) instead of asking the service: the same arithmetic as aevp/ml/model.py, checked against it on
+// the fixture backend/tests/ml/test_decoder_file.py writes. Tensors are (H, W, C) row-major, kernels HWIO.
+import { readSafetensors, type Tensor } from "./safetensors";
+
+export const DECODER_FORMAT = "aevp-decoder-1";
+
+type Activation = "relu" | "leaky_relu" | "gelu" | "silu" | "tanh";
+
+interface Row {
+  name: string;
+  kind: "dense" | "tconv" | "conv";
+  kernel: number | null;
+  shape: number[];
+  activation: string | null;
+}
+
+export interface DecoderLayer extends Row {
+  /** As in the file, except a transposed convolution's: input-major (`inputMajor`). */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** (H, W, C) of this layer's input; (D,) for the first (the code). */
+  inShape: number[];
+}
+
+export interface Decoder {
+  latentDim: number;
+  activation: Activation;
+  layers: DecoderLayer[];
+}
+
+/** One layer's output: (H, W, C) values, row-major. */
+export interface DecodedLayer {
+  name: string;
+  kind: Row["kind"];
+  height: number;
+  width: number;
+  channels: number;
+  data: Float32Array;
+}
+
+const ACTIVATIONS: Record<Activation, (x: number) => number> = {
+  relu: (x) => (x > 0 ? x : 0),
+  leaky_relu: (x) => (x >= 0 ? x : 0.01 * x), // jax.nn.leaky_relu's default slope
+  // jax.nn.gelu's default: the tanh approximation.
+  gelu: (x) => 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))),
+  silu: (x) => x / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+};
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+function tensor(tensors: Map<string, Tensor>, name: string, shape: number[]): Float32Array {
+  const t = tensors.get(name);
+  if (!t) throw new Error(`decoder file: no tensor ${name}`);
+  if (t.shape.join() !== shape.join()) throw new Error(`decoder file: ${name} is [${t.shape.join(", ")}], expected [${shape.join(", ")}]`);
+  return t.data;
+}
+
+/** A decoder from `GET /api/models/{id}/decoder`; throws when the file does not hold a complete one. */
+export function readDecoder(buffer: ArrayBuffer): Decoder {
+  const { metadata, tensors } = readSafetensors(buffer);
+  if (metadata.format !== DECODER_FORMAT) throw new Error(`not an AeVP decoder file (format ${String(metadata.format)})`);
+  const activation = metadata.activation as Activation;
+  if (!(activation in ACTIVATIONS)) throw new Error(`decoder file: unknown activation ${String(activation)}`);
+  const rows = JSON.parse(metadata.layers ?? "[]") as Row[];
+  const first = rows[0];
+  if (!first || first.kind !== "dense") throw new Error("decoder file: the first layer must be dense");
+  const latentDim = tensors.get(`${first.name}.kernel`)?.shape[0] ?? 0;
+  let inShape = [latentDim];
+  const layers = rows.map((row): DecoderLayer => {
+    if (row.kind !== "dense" && row.kind !== "tconv" && row.kind !== "conv") throw new Error(`decoder file: unknown layer kind ${String(row.kind)}`);
+    const cin = inShape[inShape.length - 1]!;
+    const cout = row.shape[row.shape.length - 1]!;
+    const k = row.kernel ?? 0;
+    const wShape = row.kind === "dense" ? [size(inShape), size(row.shape)] : [k, k, cin, cout];
+    const kernel = tensor(tensors, `${row.name}.kernel`, wShape);
+    const weights = row.kind === "tconv" ? inputMajor(kernel, k, cin, cout) : kernel;
+    const layer = { ...row, inShape, weights, bias: tensor(tensors, `${row.name}.bias`, [wShape[wShape.length - 1]!]) };
+    inShape = row.shape;
+    return layer;
+  });
+  if (inShape.join() !== "28,28,1") throw new Error("decoder file: the last layer must give a 28 x 28 image");
+  return { latentDim, activation, layers };
+}
+
+function dense(x: Float32Array, w: Float32Array, b: Float32Array): Float32Array {
+  const out = Float32Array.from(b);
+  const n = out.length;
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i]!;
+    const row = i * n;
+    for (let j = 0; j < n; j++) out[j]! += xi * w[row + j]!;
+  }
+  return out;
+}
+
+/** y[yAt + j] += a * w[wAt + j] for j < n: the inner loop of every layer, unrolled by four. */
+function axpy(y: Float32Array, yAt: number, w: Float32Array, wAt: number, a: number, n: number): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    y[yAt + j]! += a * w[wAt + j]!;
+    y[yAt + j + 1]! += a * w[wAt + j + 1]!;
+    y[yAt + j + 2]! += a * w[wAt + j + 2]!;
+    y[yAt + j + 3]! += a * w[wAt + j + 3]!;
+  }
+  for (; j < n; j++) y[yAt + j]! += a * w[wAt + j]!;
+}
+
+/** HWIO to (I, H, W, O): each input channel's whole kernel contiguous, for `tconv`. */
+function inputMajor(w: Float32Array, k: number, cin: number, cout: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let tap = 0; tap < k * k; tap++) {
+    for (let ci = 0; ci < cin; ci++) out.set(w.subarray((tap * cin + ci) * cout, (tap * cin + ci + 1) * cout), (ci * k * k + tap) * cout);
+  }
+  return out;
+}
+
+/**
+ * Stride-2 transposed convolution, PyTorch's padding (k-1)/2: input pixel i feeds output 2i + tap - pad.
+ * `w` is input-major (`inputMajor`): each input pixel times the whole kernel is one long inner loop, then its
+ * k x k taps are added where they land.
+ */
+function tconv(x: Float32Array, [h, wd, cin]: [number, number, number], w: Float32Array, b: Float32Array, k: number, out: number): Float32Array {
+  const cout = b.length;
+  const span = k * k * cout;
+  const cols = new Float32Array(span);
+  const y = new Float32Array(out * out * cout);
+  for (let p = 0; p < out * out; p++) y.set(b, p * cout);
+  const pad = (k - 1) >> 1;
+  for (let iy = 0; iy < h; iy++) {
+    for (let ix = 0; ix < wd; ix++) {
+      const xBase = (iy * wd + ix) * cin;
+      cols.fill(0);
+      for (let ci = 0; ci < cin; ci++) {
+        const v = x[xBase + ci]!;
+        if (v !== 0) axpy(cols, 0, w, ci * span, v, span); // after a ReLU many inputs are 0
+      }
+      for (let ky = 0; ky < k; ky++) {
+        const oy = 2 * iy + ky - pad;
+        if (oy < 0 || oy >= out) continue;
+        for (let kx = 0; kx < k; kx++) {
+          const ox = 2 * ix + kx - pad;
+          if (ox < 0 || ox >= out) continue;
+          const yBase = (oy * out + ox) * cout;
+          const cBase = (ky * k + kx) * cout;
+          for (let co = 0; co < cout; co++) y[yBase + co]! += cols[cBase + co]!;
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/** SAME-padded stride-1 convolution (the output layer: many input channels, one output channel). */
+function conv(x: Float32Array, [h, wd, cin]: [number, number, number], w: Float32Array, b: Float32Array, k: number): Float32Array {
+  const cout = b.length;
+  const y = new Float32Array(h * wd * cout);
+  const pad = (k - 1) >> 1;
+  for (let oy = 0; oy < h; oy++) {
+    for (let ox = 0; ox < wd; ox++) {
+      const yBase = (oy * wd + ox) * cout;
+      y.set(b, yBase);
+      for (let ky = 0; ky < k; ky++) {
+        const iy = oy + ky - pad;
+        if (iy < 0 || iy >= h) continue;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = ox + kx - pad;
+          if (ix < 0 || ix >= wd) continue;
+          const xBase = (iy * wd + ix) * cin;
+          const wBase = (ky * k + kx) * cin * cout;
+          // Output channels are few here (one, for the image): a dot product over the input channels each.
+          for (let co = 0; co < cout; co++) {
+            let acc = 0;
+            for (let ci = 0; ci < cin; ci++) acc += x[xBase + ci]! * w[wBase + ci * cout + co]!;
+            y[yBase + co]! += acc;
+          }
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/** Every decoder layer's output for one code; the last is the reconstruction (28 x 28 x 1, in [0, 1]). */
+export function decode(d: Decoder, latent: ArrayLike<number>): DecodedLayer[] {
+  if (latent.length !== d.latentDim) throw new Error(`the code has ${latent.length} values, the decoder reads ${d.latentDim}`);
+  const act = ACTIVATIONS[d.activation];
+  let x: Float32Array = Float32Array.from(latent);
+  return d.layers.map((l) => {
+    const [h, w, c] = l.shape as [number, number, number];
+    if (l.kind === "dense") x = dense(x, l.weights, l.bias);
+    else if (l.kind === "tconv") x = tconv(x, l.inShape as [number, number, number], l.weights, l.bias, l.kernel!, h);
+    else x = conv(x, l.inShape as [number, number, number], l.weights, l.bias, l.kernel!);
+    const f = l.activation === "sigmoid" ? sigmoid : l.activation ? act : null;
+    if (f) for (let i = 0; i < x.length; i++) x[i] = f(x[i]!);
+    return { name: l.name, kind: l.kind, height: h, width: w, channels: c, data: x };
+  });
+}
