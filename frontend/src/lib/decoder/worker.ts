@@ -27,7 +27,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       post({ type: "loaded", modelId: msg.modelId });
       return;
     }
-    if (!model || model.id !== msg.modelId) return; // a code for a model no longer loaded
+    if (!model || model.id !== msg.modelId) throw new Error("no decoder loaded for this model");
     const layers = decode(model.decoder, msg.latent).map((l) => ({
       name: l.name,
       kind: l.kind,
@@ -35,6 +35,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     }));
     post({ type: "decoded", modelId: msg.modelId, seq: msg.seq, latent: msg.latent, layers }, layers.map((l) => l.tensor.data.buffer));
   } catch (err) {
-    post({ type: "failed", modelId: msg.modelId, message: err instanceof Error ? err.message : String(err) });
+    const seq = msg.type === "decode" ? msg.seq : undefined;
+    post({ type: "failed", modelId: msg.modelId, message: err instanceof Error ? err.message : String(err), seq });
   }
 };
