@@ -33,6 +33,13 @@ describe("decoder", () => {
     });
   }
 
+  it("counts the decoder's FLOPs as the layer table does", () => {
+    // gelu-three-blocks: dense 3 -> 4x4x2, tconv 2->2 (k3) 4->7, tconv 2->2 (k5) 7->14, tconv 2->3 (k3) 14->28, conv 3->1 (k3) 28x28.
+    const d = readDecoder(bufferOf((cases as Record<string, Case>)["gelu-three-blocks"]!.file_base64));
+    const macs = 3 * 32 + 9 * 2 * 2 * 16 + 25 * 2 * 2 * 49 + 9 * 2 * 3 * 196 + 9 * 3 * 1 * 784;
+    expect(d.flops).toBe(2 * macs);
+  });
+
   it("a wrong code length or a file that is not a decoder is an error that says so", () => {
     const decoder = readDecoder(bufferOf((cases as Record<string, Case>)["relu"]!.file_base64));
     expect(() => decode(decoder, [1, 2, 3])).toThrow(/3 values, the decoder reads 2/);

@@ -5,6 +5,10 @@ import { readSafetensors, type Tensor } from "./safetensors";
 
 export const DECODER_FORMAT = "aevp-decoder-1";
 
+/** Past this many FLOPs per code (about 20 ms here; the default model's decoder is 11.4 M, 5.6 ms in Node),
+ * the page leaves the sliders to the service, which runs them through XLA. */
+export const MAX_PAGE_FLOPS = 40e6;
+
 type Activation = "relu" | "leaky_relu" | "gelu" | "silu" | "tanh";
 
 interface Row {
@@ -27,6 +31,8 @@ export interface Decoder {
   latentDim: number;
   activation: Activation;
   layers: DecoderLayer[];
+  /** Multiply-adds times two, per code. */
+  flops: number;
 }
 
 /** One layer's output: (H, W, C) values, row-major. */
@@ -82,7 +88,9 @@ export function readDecoder(buffer: ArrayBuffer): Decoder {
     return layer;
   });
   if (inShape.join() !== "28,28,1") throw new Error("decoder file: the last layer must give a 28 x 28 image");
-  return { latentDim, activation, layers };
+  // Every weight is used once per output pixel (dense: once); a transposed convolution's per input pixel.
+  const flops = layers.reduce((sum, l) => sum + 2 * l.weights.length * (l.kind === "dense" ? 1 : l.kind === "tconv" ? l.inShape[0]! * l.inShape[1]! : l.shape[0]! * l.shape[1]!), 0);
+  return { latentDim, activation, layers, flops };
 }
 
 function dense(x: Float32Array, w: Float32Array, b: Float32Array): Float32Array {
