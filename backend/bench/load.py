@@ -8,7 +8,9 @@ client address), opens `--idle` explore sockets that never send, starts 2 traini
 and measures their throughput alone; then `--users` simulated users, each on its own explore socket,
 repeat for `--seconds`: a drawing stroke (an image that grows, ~20 explore requests/s for 2 s), then a
 slider drag (~20 decode requests/s for 3 s). Like the lab, each keeps one request per kind in flight and
-sends only the newest input when its answer arrives. `--pattern drawings` is the issue's own loop instead:
+sends only the newest input when its answer arrives. (The lab now decodes slider codes in the browser once the
+model's decoder is loaded, so its drags reach the server only before that, or for a t-SNE/UMAP map's positions:
+this pattern is the server's worst case.) `--pattern drawings` is the issue's own loop instead:
 each user sends a drawing, waits for the whole answer, pauses 50 ms, and again. Prints explore and decode
 round trips (p50/p95), answers/s, the jobs' throughput without and with the users, the server's memory and
 the errors (must be 0). `--profile` samples the server's threads (bench/sampler.py) and prints where its time went.
