@@ -16,6 +16,12 @@ upload_router = APIRouter(prefix="/models", tags=["models"], route_class=UploadR
 UNAVAILABLE = {409: {"description": "The model's folder cannot be used (listed with `available: false`)"}}
 
 
+def binary_file(description: str) -> dict:
+    """The OpenAPI entry of a 200 whose body is a file of bytes."""
+    return {200: {"description": description,
+                  "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
 @router.get(
     "",
     summary="List models",
@@ -68,14 +74,7 @@ async def delete_model(model_id: UserModelId, models: ModelsDep) -> Response:
     response_class=Response,
     description="One `.safetensors` file: the weights, with the spec, metrics and training history as JSON "
     "in its metadata. `POST /api/models/upload` takes it back.",
-    responses={
-        **MODEL_NOT_FOUND,
-        **UNAVAILABLE,
-        200: {
-            "description": "The model file",
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-        },
-    },
+    responses={**MODEL_NOT_FOUND, **UNAVAILABLE, **binary_file("The model file")},
 )
 async def download_model(model_id: ModelId, models: ModelsDep) -> Response:
     data = await models.run(models.store.bundle, model_id, interactive=False)
@@ -94,14 +93,7 @@ async def download_model(model_id: ModelId, models: ModelsDep) -> Response:
     "does: a slider drag then needs no round trip). Tensors `<layer>.kernel` (HWIO; a dense layer's (in, out)) "
     "and `<layer>.bias` for each decoder layer; metadata `format` (`aevp-decoder-1`), `activation` and `layers` "
     "(JSON: the decoder rows of the layer table in the order data flows). docs/api.md has the arithmetic.",
-    responses={
-        **MODEL_NOT_FOUND,
-        **UNAVAILABLE,
-        200: {
-            "description": "The decoder file",
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-        },
-    },
+    responses={**MODEL_NOT_FOUND, **UNAVAILABLE, **binary_file("The decoder file")},
 )
 async def get_decoder(model_id: ModelId, models: ModelsDep) -> Response:
     data = await models.run(models.store.decoder, model_id, interactive=False)
