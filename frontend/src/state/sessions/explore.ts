@@ -1,26 +1,20 @@
 // The explored model: its explore socket (images and slider codes out, answers back), its details and
-// statistics, the input, the sliders (decoded in the page once the model's decoder is loaded, by the
-// service until then), the noise, its latent maps (./maps.ts) and the latent walks.
-import type { DecodeAnswer } from "../../api/exploreFrames";
+// statistics, the input, the sliders (./sliders.ts), the noise, its latent maps (./maps.ts) and the latent walks.
 import { ExploreSocket } from "../../api/sockets";
 import { BrowserDecoder, type LocalDecoded, type SliderDecoder } from "../../lib/decoder/browserDecoder";
 import type { Corruption, ModelSpec, PlacedMap, Sample } from "../../api/types";
 import type { DecodedBatch } from "../../lib/viz/imagebatch";
 import { bytesToUnit } from "../../lib/viz/preprocess";
 import { catalogStore, className } from "../slices/catalog";
-import { exploreStore, type DecodedView, type Endpoint, type InputSource } from "../slices/explore";
+import { exploreStore, type Endpoint, type InputSource } from "../slices/explore";
 import { modelStore } from "../slices/model";
 import { pageStore } from "../slices/page";
-import { decodedView, defaultCorruption, exploreView, finite, startDecoded } from "../views";
+import { defaultCorruption, exploreView, finite } from "../views";
 import { interpolate, priorSamples, traverse, type Interpolation, type InterpolationPath, type TraverseGrid } from "../walks";
 import type { CompareSession } from "./compare";
 import { MapsSession } from "./maps";
 import { message, notify, type LabClient } from "./notify";
-
-/** Runs `f` before the next repaint (or soon, where there is no repaint: tests outside a browser). */
-function beforeRepaint(f: () => void): number | ReturnType<typeof setTimeout> {
-  return typeof requestAnimationFrame === "function" ? requestAnimationFrame(f) : setTimeout(f, 0);
-}
+import { Sliders } from "./sliders";
 
 export class ExploreSession {
   readonly maps: MapsSession;
@@ -28,17 +22,7 @@ export class ExploreSession {
   /** Bumped for every model: an answer for a model no longer explored is dropped. */
   private ticket = 0;
   private afterFirstResult: (() => void) | null = null;
-  /** Slider values moved since the last frame, by dimension. */
-  private readonly moves = new Map<number, number>();
-  /** The sliders' newest decoding, not yet shown. */
-  private answer: DecodedView | null = null;
-  /** Where the service put the sliders' newest code on its t-SNE/UMAP maps, not yet shown. */
-  private positions: { value: DecodeAnswer["map_positions"] } | null = null;
-  private frame: number | ReturnType<typeof setTimeout> | null = null;
-  /** Decodes slider codes in the page; null where it cannot (then the service does). */
-  private readonly decoder: SliderDecoder | null;
-  /** Who decodes the newest slider code: the service's answers show only while it is the service. */
-  private decodedBy: "page" | "service" = "service";
+  private readonly sliders: Sliders;
 
   constructor(
     private readonly client: LabClient,
@@ -46,7 +30,7 @@ export class ExploreSession {
     makeDecoder: (onDecoded: (d: LocalDecoded) => void) => SliderDecoder | null = BrowserDecoder.create,
   ) {
     this.maps = new MapsSession(client, (maps) => this.placeOn(maps));
-    this.decoder = makeDecoder((d) => this.decodedHere(d));
+    this.sliders = new Sliders(() => this.socket, this.maps, makeDecoder);
   }
 
   // ---- the model ------------------------------------------------------------------------
@@ -54,7 +38,7 @@ export class ExploreSession {
   async selectModel(id: string): Promise<void> {
     const ticket = ++this.ticket;
     const current = () => ticket === this.ticket;
-    this.dropPendingSliders();
+    this.sliders.drop();
     const summary = catalogStore.get().models.find((m) => m.id === id);
     this.socket?.close();
     this.maps.open();
@@ -63,7 +47,7 @@ export class ExploreSession {
     exploreStore.set({ corruption, result: null, latent: null, decoded: null, error: null });
     this.socket = this.openSocket(id);
     this.socket.corruption = corruption;
-    this.loadDecoder(id, current);
+    this.sliders.load(id, () => this.client.decoder(id), current);
     this.compare.followModelNoise(corruption);
     // The first picture must not wait for the details: the latent statistics can take a few
     // seconds the first time a model is asked (the service encodes the whole test set).
@@ -129,7 +113,7 @@ export class ExploreSession {
   private resend(): void {
     const { input, decoded, latent } = exploreStore.get();
     if (input) this.socket?.explore(input);
-    if (decoded && latent) this.decodeSliders(latent);
+    if (decoded && latent) this.sliders.decode(latent);
   }
 
   /** No model left to explore (the last one was deleted). */
@@ -140,7 +124,7 @@ export class ExploreSession {
   }
 
   dispose(): void {
-    this.decoder?.dispose();
+    this.sliders.dispose();
     this.maps.dispose();
     this.socket?.close();
     this.socket = null;
@@ -162,13 +146,7 @@ export class ExploreSession {
         });
         this.maps.placed("explore", r.map_positions);
       },
-      onDecode: (r, sent) => {
-        // Shown at the next frame with the slider moves since: one render per frame for both. Once the page
-        // decodes the sliders itself, the service is asked only for the maps' positions.
-        if (this.decodedBy === "service") this.answer = decodedView(r, sent);
-        this.positions = { value: r.map_positions };
-        this.nextFrame();
-      },
+      onDecode: (r, sent) => this.sliders.fromService(r, sent),
     });
   }
 
@@ -179,7 +157,7 @@ export class ExploreSession {
     if (!maps.length) return;
     const { input, decoded, latent } = exploreStore.get();
     if (input) this.socket.explore(input); // place the input now, not at the next stroke
-    if (decoded && latent) this.decodeSliders(latent);
+    if (decoded && latent) this.sliders.decode(latent);
   }
 
   // ---- the input ------------------------------------------------------------------------
@@ -229,7 +207,7 @@ export class ExploreSession {
 
   /** A new input (drawing or sample): the sliders go back to following it. */
   private setInput(image: Float32Array, source: InputSource, repaintCanvas = false): void {
-    this.dropPendingSliders();
+    this.sliders.drop();
     exploreStore.set((s) => ({
       input: image,
       inputSource: source,
@@ -276,97 +254,18 @@ export class ExploreSession {
     });
   }
 
-  // ---- the sliders ----------------------------------------------------------------------
+  // ---- the sliders (./sliders.ts) ---------------------------------------------------------
 
-  /**
-   * A slider moved: applied (and decoded) once per animation frame, however many input events came.
-   * A bound field, so that the slider rows can take it as a stable prop.
-   */
-  readonly moveLatent = (dim: number, value: number): void => {
-    if (!exploreStore.get().latent) return;
-    this.moves.set(dim, value);
-    this.nextFrame();
-  };
-
-  /** Slider moves and a decode answer not shown yet belong to the code being replaced. */
-  private dropPendingSliders(): void {
-    this.moves.clear();
-    this.answer = null;
-    this.positions = null;
-  }
-
-  /** The model's decoder, fetched for the page to decode the sliders; until it is in (or if it fails), the service decodes. */
-  private loadDecoder(id: string, current: () => boolean): void {
-    const decoder = this.decoder;
-    if (!decoder) return;
-    Promise.resolve()
-      .then(() => this.client.decoder(id))
-      .then((buffer) => current() && decoder.load(id, buffer))
-      .catch(() => undefined);
-  }
-
-  /** A slider code to decode: in the page when it can, else by the service; t-SNE and UMAP place it on the service. */
-  private decodeSliders(latent: number[]): void {
-    const id = modelStore.get().id;
-    if (!id || !this.decoder?.readyFor(id)) {
-      this.decodedBy = "service";
-      if (this.socket) this.socket.decodeLayers = null;
-      this.socket?.decode(latent);
-      return;
-    }
-    this.decodedBy = "page";
-    this.decoder.decode(id, latent);
-    if (this.socket?.maps.length) {
-      this.socket.decodeLayers = []; // the positions only: the heatmaps are computed here
-      this.socket.decode(latent);
-    }
-  }
-
-  /** A code decoded in the page: shown at the next frame, as a service answer would be. */
-  private decodedHere(d: LocalDecoded): void {
-    if (d.modelId !== modelStore.get().id) return;
-    const layers = d.layers.map((l) => ({ ...l, part: "decoder" as const }));
-    this.answer = { requestId: d.seq, latent: d.latent, reconstruction: layers.at(-1)!.tensor.data, layers, inPage: true, decodeMs: d.ms };
-    this.nextFrame();
-  }
-
-  private nextFrame(): void {
-    if (this.frame === null) this.frame = beforeRepaint(() => this.applyFrame());
-  }
-
-  /** The frame's slider moves and decode answer, in one store update; the moves are then decoded. */
-  private applyFrame(): void {
-    this.frame = null;
-    const s = exploreStore.get();
-    const answer = this.answer;
-    const positions = this.positions;
-    this.answer = null;
-    this.positions = null;
-    // Dropped when the sliders were reset to the drawing meanwhile.
-    const shown = answer && s.decoded ? answer : s.decoded;
-    if (s.latent && this.moves.size) {
-      const latent = s.latent.slice();
-      for (const [dim, value] of this.moves) latent[dim] = value;
-      this.moves.clear();
-      exploreStore.set({ latent, decoded: shown ?? startDecoded(s.result, latent) });
-      this.decodeSliders(latent);
-    } else if (shown !== s.decoded) {
-      exploreStore.set({ decoded: shown });
-    }
-    if (positions && s.decoded) this.maps.placed("decode", positions.value);
-  }
+  /** A slider moved. A bound field, so that the slider rows can take it as a stable prop. */
+  readonly moveLatent = (dim: number, value: number): void => this.sliders.move(dim, value);
 
   /** Every slider at once (a shared link's values), decoded as if moved by hand. */
   setLatent(latent: number[]): void {
-    this.dropPendingSliders();
-    const s = exploreStore.get();
-    exploreStore.set({ latent, decoded: startDecoded(s.result, latent) });
-    this.decodeSliders(latent);
+    this.sliders.set(latent);
   }
 
   resetLatent(): void {
-    this.dropPendingSliders();
-    exploreStore.set((s) => ({ latent: s.result?.latent ?? null, decoded: null }));
+    this.sliders.reset();
   }
 
   // ---- latent walks ---------------------------------------------------------------------
