@@ -17,6 +17,7 @@ from safetensors.numpy import load
 from aevp.ml import checkpoint, steps
 from aevp.ml.inference import Inference
 from aevp.ml.spec import ModelSpec
+from tests.service.bundles import metadata
 
 FIXTURE = Path(__file__).resolve().parents[3] / "frontend/src/lib/decoder/fixtures/decoder-cases.json"
 
@@ -59,9 +60,9 @@ def test_the_decoder_file_holds_the_decoder_tensors_and_its_layer_rows() -> None
     assert [r.name for r in rows] == ["dec_dense", "dec_tconv1", "dec_tconv2", "dec_tconv3", "output"]
     assert sorted(tensors) == sorted(f"{r.name}.{p}" for r in rows for p in ("kernel", "bias"))
     assert all(np.array_equal(tensors[k], params[k]) for k in tensors)
-    metadata = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])["__metadata__"]
-    layers = json.loads(metadata["layers"])
-    assert metadata["activation"] == "gelu" and [x["shape"] for x in layers] == [
+    meta = metadata(data)
+    layers = json.loads(meta["layers"])
+    assert meta["activation"] == "gelu" and [x["shape"] for x in layers] == [
         [4, 4, 2], [7, 7, 2], [14, 14, 2], [28, 28, 3], [28, 28, 1]
     ]
 
@@ -71,8 +72,7 @@ def _comparable(cases: dict) -> dict:
 
     def read(file_base64: str) -> dict:
         data = base64.b64decode(file_base64)
-        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
-        return {"metadata": header["__metadata__"], "tensors": {k: v.tolist() for k, v in load(data).items()}}
+        return {"metadata": metadata(data), "tensors": {k: v.tolist() for k, v in load(data).items()}}
 
     return {name: {**case, "file_base64": read(case["file_base64"])} for name, case in cases.items()}
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from aevp.ml.spec import ModelSpec
+from tests.service.bundles import metadata
 from tests.service.conftest import ALLOWED_ORIGIN, PRETRAINED_ID, TINY, image_of
 from tests.service.server import LiveServer
 
@@ -140,10 +141,9 @@ def test_decoder_file_holds_the_decoder_of_the_model(client: httpx.Client, user_
     assert sorted(tensors) == sorted(f"{r.name}.{p}" for r in rows for p in ("kernel", "bias"))
     for name, value in tensors.items():
         assert value.dtype == np.float32 and np.array_equal(value, everything[name]), name
-    header_len = int.from_bytes(response.content[:8], "little")
-    metadata = json.loads(response.content[8 : 8 + header_len])["__metadata__"]
-    assert metadata["format"] == "aevp-decoder-1" and metadata["activation"] == TINY.activation
-    layers = json.loads(metadata["layers"])
+    meta = metadata(response.content)
+    assert meta["format"] == "aevp-decoder-1" and meta["activation"] == TINY.activation
+    layers = json.loads(meta["layers"])
     assert [(x["name"], x["kind"], tuple(x["shape"])) for x in layers] == [(r.name, r.kind, r.shape) for r in rows]
     assert layers[-1]["activation"] == "sigmoid" and layers[0]["kind"] == "dense"
     assert client.get("/api/models/no-such-model/decoder").status_code == 404
