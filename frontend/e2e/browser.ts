@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { installCanvasReader } from "./pixels";
 
 export const screenshotsDir = resolve(import.meta.dirname, "screenshots");
 
@@ -28,6 +29,7 @@ export async function launch(): Promise<Browser> {
 
 export async function newPage(browser: Browser, baseUrl: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: baseUrl });
+  await context.addInitScript(installCanvasReader);
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
   page.on("console", (m) => {

@@ -19,7 +19,7 @@ async function ringAt(): Promise<[number, number]> {
 async function paintStats(): Promise<{ inked: number; colours: number; total: number }> {
   return page.getByTestId("latent-map-canvas").evaluate((el) => {
     const c = el as HTMLCanvasElement;
-    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    const d = window.canvasRgba(c);
     const counts = new Map<number, number>();
     let inked = 0;
     for (let i = 0; i < d.length; i += 4) {
@@ -232,7 +232,7 @@ describe("Latent map: t-SNE", () => {
     );
     const inked = await thumb.evaluate((el) => {
       const c = el as HTMLCanvasElement;
-      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const d = window.canvasRgba(c);
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i] !== d[4 * 0] || d[i + 1] !== d[1]) n++;
       return n;
@@ -272,7 +272,7 @@ describe("Latent map: the plane of a 2-D model", () => {
     const grey = () =>
       canvas.evaluate((el) => {
         const c = el as HTMLCanvasElement;
-        const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+        const d = window.canvasRgba(c);
         let n = 0;
         for (let i = 0; i < d.length; i += 4) if (d[i] === d[i + 1] && d[i] === d[i + 2] && d[i]! < 200) n++;
         return n;

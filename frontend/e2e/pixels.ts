@@ -1,6 +1,28 @@
 // Reading what the page painted: canvas pixels as numbers, evaluated inside the page.
 import type { Locator, Page } from "playwright-core";
 
+declare global {
+  interface Window {
+    canvasRgba(canvas: HTMLCanvasElement): Uint8ClampedArray;
+  }
+}
+
+/**
+ * Installed in every test page (browser.ts): `window.canvasRgba(canvas)` returns the canvas's RGBA
+ * bytes whatever its context. The app paints images through "bitmaprenderer" canvases, which have no
+ * getImageData; drawing one onto a scratch 2D canvas at the same size copies its pixels exactly.
+ */
+export function installCanvasReader(): void {
+  window.canvasRgba = (c) => {
+    const scratch = document.createElement("canvas");
+    scratch.width = c.width;
+    scratch.height = c.height;
+    const ctx = scratch.getContext("2d", { willReadFrequently: true })!;
+    ctx.drawImage(c, 0, 0);
+    return ctx.getImageData(0, 0, c.width, c.height).data;
+  };
+}
+
 export interface CanvasStats {
   width: number;
   height: number;
@@ -19,7 +41,7 @@ export async function allCanvasStats(loc: Locator): Promise<CanvasStats[]> {
   return loc.evaluateAll((els) =>
     els.map((el) => {
       const c = el as HTMLCanvasElement;
-      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const d = window.canvasRgba(c);
       let opaque = 0;
       let inked = 0;
       let dark = 0;
@@ -48,7 +70,7 @@ export async function canvasStats(loc: Locator): Promise<CanvasStats> {
 export async function canvasPixels(loc: Locator): Promise<number[]> {
   return loc.evaluate((el) => {
     const c = el as HTMLCanvasElement;
-    return Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data);
+    return Array.from(window.canvasRgba(c));
   });
 }
 
@@ -105,7 +127,7 @@ export async function atlasStats(loc: Locator): Promise<ChannelStats[]> {
     const w = Number(c.dataset.w);
     const h = Number(c.dataset.h);
     const n = Number(c.dataset.channels);
-    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    const d = window.canvasRgba(c);
     const out: { opaque: number; colours: number }[] = [];
     for (let ch = 0; ch < n; ch++) {
       const x0 = (ch % cols) * (w + 1);

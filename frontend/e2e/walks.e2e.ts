@@ -16,7 +16,7 @@ async function allPixels(loc: Locator): Promise<number[][]> {
   return loc.evaluateAll((els) =>
     els.map((el) => {
       const c = el as HTMLCanvasElement;
-      return Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data);
+      return Array.from(window.canvasRgba(c));
     }),
   );
 }

@@ -7,6 +7,7 @@ import { channelView } from "../lib/viz/tensor8";
 import { atlasColumns, fitCell } from "../lib/viz/layout";
 import { atlasRgba, channelAt, type AtlasGrid } from "../lib/viz/atlas";
 import { lut } from "../lib/viz/colormap";
+import { paintRgba } from "../lib/viz/paint";
 import { num, shape } from "../lib/format";
 import { Heatmap } from "./Heatmap";
 
@@ -81,7 +82,7 @@ const LayerAtlas = memo(function LayerAtlas(props: {
       canvas.height = img.height;
       setSize({ w: img.width, h: img.height });
     }
-    canvas.getContext("2d")!.putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
+    paintRgba(canvas, img);
     canvas.dataset.paints = String(Number(canvas.dataset.paints ?? 0) + 1);
     canvas.dataset.cols = String(img.grid.cols);
   }, [t, ranges, cols]);

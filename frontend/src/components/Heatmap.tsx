@@ -2,6 +2,7 @@
 import { memo, useEffect, useRef } from "react";
 import { lut, type ColormapName } from "../lib/viz/colormap";
 import { toRgba } from "../lib/viz/imagedata";
+import { paintRgba } from "../lib/viz/paint";
 
 export interface HeatmapProps {
   values: ArrayLike<number>;
@@ -24,10 +25,8 @@ export const Heatmap = memo(function Heatmap(p: HeatmapProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
-    const ctx = canvas?.getContext("2d");
-    if (!canvas || !ctx) return;
-    const img = toRgba(p.values, p.width, p.height, p.lo, p.hi, lut(p.cmap), p.offset ?? 0);
-    ctx.putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
+    if (!canvas) return;
+    paintRgba(canvas, toRgba(p.values, p.width, p.height, p.lo, p.hi, lut(p.cmap), p.offset ?? 0));
     // For tests and the browser benchmark: how often, and when last, this canvas was painted.
     canvas.dataset.paints = String(Number(canvas.dataset.paints ?? 0) + 1);
     canvas.dataset.paintedAt = performance.now().toFixed(1);
