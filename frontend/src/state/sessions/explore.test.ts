@@ -164,6 +164,23 @@ describe("ExploreSession sliders decoded in the page", () => {
     expect(s.layers.map((l) => [l.name, l.part])).toEqual([["dec_tconv1", "decoder"], ["output", "decoder"]]);
   });
 
+  it("sends each move's code to the page's decoder at once; the store still changes once per frame", async () => {
+    const { session, socket, decoder } = withDecoder();
+    decoder.ready = true;
+    const updates = vi.fn();
+    const unsubscribe = exploreStore.subscribe(updates);
+    session.moveLatent(0, 1);
+    session.moveLatent(2, -1);
+    expect(decoder.codes).toEqual([[1, 0, 0], [1, 0, -1]]); // before the frame
+    expect(updates).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(updates).toHaveBeenCalledTimes(1);
+    expect(exploreStore.get().latent).toEqual([1, 0, -1]);
+    expect(decoder.codes).toHaveLength(2); // not sent again at the frame
+    expect(socket.decoded).toEqual([]);
+    unsubscribe();
+  });
+
   it("shows the service's answer to a code sent before the decoder was loaded", async () => {
     const { session, socket, decoder } = withDecoder();
     session.setLatent([0, 0, 7]);

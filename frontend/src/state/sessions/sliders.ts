@@ -48,8 +48,16 @@ export class Sliders {
 
   /** A slider moved: applied (and decoded) once per animation frame, however many input events came. */
   move(dim: number, value: number): void {
-    if (!exploreStore.get().latent) return;
+    const latent = exploreStore.get().latent;
+    if (!latent) return;
     this.moves.set(dim, value);
+    // In the page, each input's code goes to the worker at once, not at the next frame: its decoding then
+    // starts up to a frame earlier and is ready for that frame more often (the worker keeps the newest only).
+    const id = this.pageModel();
+    if (id) {
+      this.decodedBy = "page";
+      this.decoder!.decode(id, this.withMoves(latent));
+    }
     this.nextFrame();
   }
 
@@ -76,20 +84,11 @@ export class Sliders {
 
   /** A code to decode: in the page when it can, else by the service; t-SNE and UMAP place it on the service. */
   decode(latent: number[]): void {
-    const id = modelStore.get().id;
-    const socket = this.socket();
-    if (!id || !this.decoder?.readyFor(id)) {
-      this.decodedBy = "service";
-      if (socket) socket.decodeLayers = null;
-      socket?.decode(latent);
-      return;
-    }
+    const id = this.pageModel();
+    if (!id) return this.decodeByService(latent);
     this.decodedBy = "page";
-    this.decoder.decode(id, latent);
-    if (socket?.maps.length) {
-      socket.decodeLayers = []; // the positions only: the heatmaps are computed here
-      socket.decode(latent);
-    }
+    this.decoder!.decode(id, latent);
+    this.placeOnMaps(latent);
   }
 
   /** The service's answer: shown at the next frame with the moves since, unless the page decodes the sliders. */
@@ -111,6 +110,33 @@ export class Sliders {
     this.nextFrame();
   }
 
+  /** The explored model, where the page decodes its codes; null while the service does. */
+  private pageModel(): string | null {
+    const id = modelStore.get().id;
+    return id && this.decoder?.readyFor(id) ? id : null;
+  }
+
+  private withMoves(latent: number[]): number[] {
+    const moved = latent.slice();
+    for (const [dim, value] of this.moves) moved[dim] = value;
+    return moved;
+  }
+
+  private decodeByService(latent: number[]): void {
+    this.decodedBy = "service";
+    const socket = this.socket();
+    if (socket) socket.decodeLayers = null;
+    socket?.decode(latent);
+  }
+
+  /** While a t-SNE/UMAP map is shown, the service places the page-decoded code on it. */
+  private placeOnMaps(latent: number[]): void {
+    const socket = this.socket();
+    if (!socket?.maps.length) return;
+    socket.decodeLayers = []; // the positions only: the heatmaps are computed here
+    socket.decode(latent);
+  }
+
   private nextFrame(): void {
     if (this.frame === null) this.frame = beforeRepaint(() => this.applyFrame());
   }
@@ -126,11 +152,12 @@ export class Sliders {
     // Dropped when the sliders were reset to the drawing meanwhile.
     const shown = answer && s.decoded ? answer : s.decoded;
     if (s.latent && this.moves.size) {
-      const latent = s.latent.slice();
-      for (const [dim, value] of this.moves) latent[dim] = value;
+      const latent = this.withMoves(s.latent);
       this.moves.clear();
       exploreStore.set({ latent, decoded: shown ?? startDecoded(s.result, latent) });
-      this.decode(latent);
+      // The page decoded it when it moved (`move`); the service decodes once per frame.
+      if (this.pageModel()) this.placeOnMaps(latent);
+      else this.decodeByService(latent);
     } else if (shown !== s.decoded) {
       exploreStore.set({ decoded: shown });
     }
