@@ -3,7 +3,7 @@
 // when it is stale, so the two implementations are compared on files the service really serves.
 import { describe, expect, it } from "vitest";
 import cases from "./fixtures/decoder-cases.json";
-import { decode, readDecoder } from "./decoder";
+import { decode, maxPageFlops, readDecoder } from "./decoder";
 import { base64ToBytes } from "../viz/tensor8";
 
 interface Case {
@@ -24,13 +24,16 @@ function maxError(got: ArrayLike<number>, want: number[]): number {
 
 describe("decoder", () => {
   for (const [name, c] of Object.entries(cases as Record<string, Case>)) {
-    it(`${name}: every layer as the model computes it`, () => {
-      const decoder = readDecoder(bufferOf(c.file_base64));
-      const layers = decode(decoder, c.latent);
-      expect(layers.map((l) => l.name)).toEqual(Object.keys(c.expected));
-      for (const l of layers) expect(maxError(l.data, c.expected[l.name]!), l.name).toBeLessThan(1e-4);
-      expect(maxError(layers.at(-1)!.data, c.reconstruction)).toBeLessThan(1e-4);
-    });
+    for (const simd of [true, false]) {
+      it(`${name}: every layer as the model computes it (${simd ? "WebAssembly SIMD" : "plain TypeScript"})`, () => {
+        const decoder = readDecoder(bufferOf(c.file_base64), { simd });
+        expect(decoder.simd !== null).toBe(simd); // Node has WebAssembly SIMD, as browsers do
+        const layers = decode(decoder, c.latent);
+        expect(layers.map((l) => l.name)).toEqual(Object.keys(c.expected));
+        for (const l of layers) expect(maxError(l.data, c.expected[l.name]!), l.name).toBeLessThan(1e-4);
+        expect(maxError(layers.at(-1)!.data, c.reconstruction)).toBeLessThan(1e-4);
+      });
+    }
   }
 
   it("counts the decoder's FLOPs as the layer table does", () => {
@@ -38,6 +41,8 @@ describe("decoder", () => {
     const d = readDecoder(bufferOf((cases as Record<string, Case>)["gelu-three-blocks"]!.file_base64));
     const macs = 3 * 32 + 9 * 2 * 2 * 16 + 25 * 2 * 2 * 49 + 9 * 2 * 3 * 196 + 9 * 3 * 1 * 784;
     expect(d.flops).toBe(2 * macs);
+    // The page decodes up to 120 MFLOP per code with WebAssembly SIMD, 40 without (then the service does).
+    expect([maxPageFlops(d), maxPageFlops({ simd: null })]).toEqual([120e6, 40e6]);
   });
 
   it("a wrong code length or a file that is not a decoder is an error that says so", () => {

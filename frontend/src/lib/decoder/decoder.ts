@@ -2,12 +2,16 @@
 // ./worker.ts) instead of asking the service: the same arithmetic as aevp/ml/model.py, checked against it on
 // the fixture backend/tests/ml/test_decoder_file.py writes. Tensors are (H, W, C) row-major, kernels HWIO.
 import { readSafetensors, type Tensor } from "./safetensors";
+import { columnSums, type ColumnSums } from "./simd";
 
 export const DECODER_FORMAT = "aevp-decoder-1";
 
-/** Past this many FLOPs per code (about 20 ms here; the default model's decoder is 11.4 M, 5.6 ms in Node),
- * the page leaves the sliders to the service, which runs them through XLA. */
-export const MAX_PAGE_FLOPS = 40e6;
+/** Past this many FLOPs per code (about 18 ms here either way; the default model's decoder is 11.4 M: 1.7 ms in
+ * Node with WebAssembly SIMD, 5.6 ms without), the page leaves the sliders to the service, which runs them
+ * through XLA. */
+export function maxPageFlops(d: Pick<Decoder, "simd">): number {
+  return d.simd ? 120e6 : 40e6;
+}
 
 type Activation = "relu" | "leaky_relu" | "gelu" | "silu" | "tanh";
 
@@ -20,11 +24,14 @@ interface Row {
 }
 
 export interface DecoderLayer extends Row {
-  /** As in the file, except a transposed convolution's: input-major (`inputMajor`). */
+  /** As in the file, except a convolution's: input-major (`inputMajor`). */
   weights: Float32Array;
   bias: Float32Array;
   /** (H, W, C) of this layer's input; (D,) for the first (the code). */
   inShape: number[];
+  /** A convolution's weights in the SIMD heap: from `at`, each input channel's kernel at a `pitch`
+   * (k x k x cout rounded up to a multiple of 4). */
+  heap?: { at: number; pitch: number };
 }
 
 export interface Decoder {
@@ -33,6 +40,9 @@ export interface Decoder {
   layers: DecoderLayer[];
   /** Multiply-adds times two, per code. */
   flops: number;
+  /** The convolutions' column sums in WebAssembly, with room for a layer's input (`x`) and one
+   * pixel's columns (`cols`); null where WebAssembly SIMD is missing (then plain TypeScript loops). */
+  simd: { sums: ColumnSums; x: number; cols: number } | null;
 }
 
 /** One layer's output: (H, W, C) values, row-major. */
@@ -65,7 +75,7 @@ function tensor(tensors: Map<string, Tensor>, name: string, shape: number[]): Fl
 }
 
 /** A decoder from `GET /api/models/{id}/decoder`; throws when the file does not hold a complete one. */
-export function readDecoder(buffer: ArrayBuffer): Decoder {
+export function readDecoder(buffer: ArrayBuffer, { simd = true } = {}): Decoder {
   const { metadata, tensors } = readSafetensors(buffer);
   if (metadata.format !== DECODER_FORMAT) throw new Error(`not an AeVP decoder file (format ${String(metadata.format)})`);
   const activation = metadata.activation as Activation;
@@ -82,7 +92,7 @@ export function readDecoder(buffer: ArrayBuffer): Decoder {
     const k = row.kernel ?? 0;
     const wShape = row.kind === "dense" ? [size(inShape), size(row.shape)] : [k, k, cin, cout];
     const kernel = tensor(tensors, `${row.name}.kernel`, wShape);
-    const weights = row.kind === "tconv" ? inputMajor(kernel, k, cin, cout) : kernel;
+    const weights = row.kind === "dense" ? kernel : inputMajor(kernel, k, cin, cout);
     const layer = { ...row, inShape, weights, bias: tensor(tensors, `${row.name}.bias`, [wShape[wShape.length - 1]!]) };
     inShape = row.shape;
     return layer;
@@ -90,7 +100,32 @@ export function readDecoder(buffer: ArrayBuffer): Decoder {
   if (inShape.join() !== "28,28,1") throw new Error("decoder file: the last layer must give a 28 x 28 image");
   // Every weight is used once per output pixel (dense: once); a transposed convolution's per input pixel.
   const flops = layers.reduce((sum, l) => sum + 2 * l.weights.length * (l.kind === "dense" ? 1 : l.kind === "tconv" ? l.inShape[0]! * l.inShape[1]! : l.shape[0]! * l.shape[1]!), 0);
-  return { latentDim, activation, layers, flops };
+  return { latentDim, activation, layers, flops, simd: simd ? intoHeap(layers) : null };
+}
+
+const roundUp4 = (n: number) => (n + 3) & ~3;
+
+/** The convolutions' weights copied into a SIMD heap (padded), after room for the input and columns. */
+function intoHeap(layers: DecoderLayer[]): Decoder["simd"] {
+  const convs = layers.filter((l) => l.kind !== "dense");
+  const pitchOf = (l: DecoderLayer) => roundUp4(l.kernel! * l.kernel! * l.bias.length);
+  const xFloats = roundUp4(Math.max(0, ...convs.map((l) => size(l.inShape))));
+  const colsFloats = Math.max(0, ...convs.map(pitchOf));
+  let at = xFloats + colsFloats;
+  const placed = convs.map((l) => {
+    const heap = { at, pitch: pitchOf(l) };
+    at += l.inShape[2]! * heap.pitch;
+    return heap;
+  });
+  const sums = columnSums(at);
+  if (!sums) return null;
+  convs.forEach((l, i) => {
+    const { at: base, pitch } = placed[i]!;
+    const span = l.kernel! * l.kernel! * l.bias.length;
+    for (let ci = 0; ci < l.inShape[2]!; ci++) sums.heap.set(l.weights.subarray(ci * span, (ci + 1) * span), base + ci * pitch);
+    l.heap = placed[i];
+  });
+  return { sums, x: 0, cols: xFloats };
 }
 
 function dense(x: Float32Array, w: Float32Array, b: Float32Array): Float32Array {
@@ -116,7 +151,7 @@ function axpy(y: Float32Array, yAt: number, w: Float32Array, wAt: number, a: num
   for (; j < n; j++) y[yAt + j]! += a * w[wAt + j]!;
 }
 
-/** HWIO to (I, H, W, O): each input channel's whole kernel contiguous, for `tconv`. */
+/** HWIO to (I, H, W, O): each input channel's whole kernel contiguous, for `convolve`. */
 function inputMajor(w: Float32Array, k: number, cin: number, cout: number): Float32Array {
   const out = new Float32Array(w.length);
   for (let tap = 0; tap < k * k; tap++) {
@@ -126,64 +161,45 @@ function inputMajor(w: Float32Array, k: number, cin: number, cout: number): Floa
 }
 
 /**
- * Stride-2 transposed convolution, PyTorch's padding (k-1)/2: input pixel i feeds output 2i + tap - pad.
- * `w` is input-major (`inputMajor`): each input pixel times the whole kernel is one long inner loop, then its
- * k x k taps are added where they land.
+ * Both convolutions, one input pixel at a time: the pixel's channels times the whole input-major kernel
+ * (`inputMajor`) give its k x k x cout columns in one long inner loop (in WebAssembly SIMD where the decoder has
+ * it, ./simd.ts), then each tap's columns are added where they land. A stride-2 transposed convolution
+ * (PyTorch's padding (k-1)/2) puts input i's tap t at output 2i + t - pad, a SAME convolution at i - t + pad.
  */
-function tconv(x: Float32Array, [h, wd, cin]: [number, number, number], w: Float32Array, b: Float32Array, k: number, out: number): Float32Array {
+function convolve(x: Float32Array, [h, wd, cin]: [number, number, number], l: DecoderLayer, out: number, simd: Decoder["simd"]): Float32Array {
+  const { weights: w, bias: b } = l;
+  const k = l.kernel!;
   const cout = b.length;
   const span = k * k * cout;
-  const cols = new Float32Array(span);
+  const pad = (k - 1) >> 1;
+  const transposed = l.kind === "tconv";
+  const heap = simd && l.heap ? { ...simd, ...l.heap } : null;
+  // One input pixel's k x k x cout columns: in the SIMD heap, or in a plain array.
+  const cols = heap ? heap.sums.heap : new Float32Array(span);
+  const at = heap ? heap.cols : 0;
+  if (heap) heap.sums.heap.set(x, heap.x);
   const y = new Float32Array(out * out * cout);
   for (let p = 0; p < out * out; p++) y.set(b, p * cout);
-  const pad = (k - 1) >> 1;
   for (let iy = 0; iy < h; iy++) {
     for (let ix = 0; ix < wd; ix++) {
       const xBase = (iy * wd + ix) * cin;
-      cols.fill(0);
-      for (let ci = 0; ci < cin; ci++) {
-        const v = x[xBase + ci]!;
-        if (v !== 0) axpy(cols, 0, w, ci * span, v, span); // after a ReLU many inputs are 0
-      }
-      for (let ky = 0; ky < k; ky++) {
-        const oy = 2 * iy + ky - pad;
-        if (oy < 0 || oy >= out) continue;
-        for (let kx = 0; kx < k; kx++) {
-          const ox = 2 * ix + kx - pad;
-          if (ox < 0 || ox >= out) continue;
-          const yBase = (oy * out + ox) * cout;
-          const cBase = (ky * k + kx) * cout;
-          for (let co = 0; co < cout; co++) y[yBase + co]! += cols[cBase + co]!;
+      if (heap) heap.sums.sum(at, heap.x + xBase, heap.at, cin, heap.pitch);
+      else {
+        cols.fill(0);
+        for (let ci = 0; ci < cin; ci++) {
+          const v = x[xBase + ci]!;
+          if (v !== 0) axpy(cols, 0, w, ci * span, v, span); // after a ReLU many inputs are 0
         }
       }
-    }
-  }
-  return y;
-}
-
-/** SAME-padded stride-1 convolution (the output layer: many input channels, one output channel). */
-function conv(x: Float32Array, [h, wd, cin]: [number, number, number], w: Float32Array, b: Float32Array, k: number): Float32Array {
-  const cout = b.length;
-  const y = new Float32Array(h * wd * cout);
-  const pad = (k - 1) >> 1;
-  for (let oy = 0; oy < h; oy++) {
-    for (let ox = 0; ox < wd; ox++) {
-      const yBase = (oy * wd + ox) * cout;
-      y.set(b, yBase);
       for (let ky = 0; ky < k; ky++) {
-        const iy = oy + ky - pad;
-        if (iy < 0 || iy >= h) continue;
+        const oy = transposed ? 2 * iy + ky - pad : iy - ky + pad;
+        if (oy < 0 || oy >= out) continue;
         for (let kx = 0; kx < k; kx++) {
-          const ix = ox + kx - pad;
-          if (ix < 0 || ix >= wd) continue;
-          const xBase = (iy * wd + ix) * cin;
-          const wBase = (ky * k + kx) * cin * cout;
-          // Output channels are few here (one, for the image): a dot product over the input channels each.
-          for (let co = 0; co < cout; co++) {
-            let acc = 0;
-            for (let ci = 0; ci < cin; ci++) acc += x[xBase + ci]! * w[wBase + ci * cout + co]!;
-            y[yBase + co]! += acc;
-          }
+          const ox = transposed ? 2 * ix + kx - pad : ix - kx + pad;
+          if (ox < 0 || ox >= out) continue;
+          const yBase = (oy * out + ox) * cout;
+          const cBase = at + (ky * k + kx) * cout;
+          for (let co = 0; co < cout; co++) y[yBase + co]! += cols[cBase + co]!;
         }
       }
     }
@@ -199,8 +215,7 @@ export function decode(d: Decoder, latent: ArrayLike<number>): DecodedLayer[] {
   return d.layers.map((l) => {
     const [h, w, c] = l.shape as [number, number, number];
     if (l.kind === "dense") x = dense(x, l.weights, l.bias);
-    else if (l.kind === "tconv") x = tconv(x, l.inShape as [number, number, number], l.weights, l.bias, l.kernel!, h);
-    else x = conv(x, l.inShape as [number, number, number], l.weights, l.bias, l.kernel!);
+    else x = convolve(x, l.inShape as [number, number, number], l, h, d.simd);
     const f = l.activation === "sigmoid" ? sigmoid : l.activation ? act : null;
     if (f) for (let i = 0; i < x.length; i++) x[i] = f(x[i]!);
     return { name: l.name, kind: l.kind, height: h, width: w, channels: c, data: x };

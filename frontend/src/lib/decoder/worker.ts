@@ -1,7 +1,7 @@
 // The Web Worker that decodes slider codes in the page (./browserDecoder.ts talks to it): the weights of one
 // model, loaded once; each code's layers come back as (C, H, W) planes, as the heatmaps draw them.
 /// <reference lib="webworker" />
-import { decode, MAX_PAGE_FLOPS, readDecoder, type Decoder } from "./decoder";
+import { decode, maxPageFlops, readDecoder, type Decoder } from "./decoder";
 import type { ToWorker, FromWorker } from "./browserDecoder";
 
 let model: { id: string; decoder: Decoder } | null = null;
@@ -25,7 +25,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     if (msg.type === "load") {
       model = null;
       const decoder = readDecoder(msg.buffer);
-      if (decoder.flops > MAX_PAGE_FLOPS) throw new Error(`${(decoder.flops / 1e6).toFixed(0)} MFLOP per code: the service decodes faster`);
+      if (decoder.flops > maxPageFlops(decoder)) throw new Error(`${(decoder.flops / 1e6).toFixed(0)} MFLOP per code: the service decodes faster`);
       model = { id: msg.modelId, decoder };
       post({ type: "loaded", modelId: msg.modelId });
       return;
