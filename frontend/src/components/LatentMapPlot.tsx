@@ -120,7 +120,7 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
               data-testid="latent-map-ring"
               data-x={ring.x.toFixed(2)}
               data-y={ring.y.toFixed(2)}
-              style={{ left: ring.x, top: ring.y }}
+              style={{ transform: `translate(${ring.x}px, ${ring.y}px)` }}
               title="your input"
             />
           )}

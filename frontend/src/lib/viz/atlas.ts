@@ -36,19 +36,20 @@ export function atlasRgba(t: FloatTensor, ranges: Range[], table: Lut, cols: num
   // One 32-bit store per pixel from a packed table: the slider repaints every decoder layer per answer.
   const pixels = new Uint32Array(data.buffer);
   const colours = packedLut(table);
-  const plane = t.width * t.height;
+  const { width, height, data: values } = t;
+  const plane = width * height;
   for (let ch = 0; ch < t.channels; ch++) {
     const [lo, hi] = ranges[ch] ?? [0, 0];
-    const span = hi - lo;
+    // unit() inlined, as a scale to 0..255: a flat range is "low"; NaN stays transparent.
+    const scale = hi - lo > 0 ? 255 / (hi - lo) : 0;
     const x0 = (ch % grid.cols) * grid.pitchX;
     const y0 = Math.floor(ch / grid.cols) * grid.pitchY;
-    for (let y = 0; y < t.height; y++) {
+    for (let y = 0; y < height; y++) {
       let o = (y0 + y) * grid.width + x0;
-      let i = ch * plane + y * t.width;
-      for (let x = 0; x < t.width; x++, o++, i++) {
-        // unit() inlined: a flat range is "low"; NaN stays transparent.
-        const u = span > 0 ? (t.data[i]! - lo) / span : 0;
-        pixels[o] = colours[Math.round((u < 0 ? 0 : u > 1 ? 1 : u) * 255)]!;
+      let i = ch * plane + y * width;
+      for (let x = 0; x < width; x++, o++, i++) {
+        const k = (values[i]! - lo) * scale;
+        pixels[o] = colours[k > 0 ? (k < 255 ? (k + 0.5) | 0 : 255) : k === k ? 0 : 256]!;
       }
     }
   }
