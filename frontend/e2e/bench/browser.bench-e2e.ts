@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { backendDir, venvBin } from "../server";
 import { firstPaintAfterReady } from "./firstpaint";
+import { decode, readDecoder } from "../../src/lib/decoder/decoder";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -106,6 +107,34 @@ describe("browser benchmark", () => {
     const times: number[] = [];
     for (let i = 0; i < 2; i++) times.push((await firstPaintAfterReady(browser)).ms);
     report(`fresh server, /api/health ready -> first explore painted: ${times.map((t) => t.toFixed(0)).join(", ")} ms over ${times.length} servers (target < 3000 ms)`);
+  });
+
+  it("page decoder: one code through the explored model's decoder, WebAssembly SIMD vs plain TypeScript", async () => {
+    // In Node (the same V8 as Chromium), on the decoder file the page fetches for the model it opens.
+    const page = await newPage(browser, baseUrl);
+    await page.goto("/");
+    await page.getByTestId("reconstruction").waitFor({ timeout: 30_000 });
+    const id = await page.getByTestId("model-select").inputValue();
+    await page.context().close();
+    const file = await (await fetch(`${baseUrl}/api/models/${id}/decoder`)).arrayBuffer();
+    // Both paths share `convolve`, so each is timed twice, alternately, and its best run kept.
+    const best = { simd: Infinity, plain: Infinity };
+    for (const simd of [false, true, false, true]) {
+      const decoder = readDecoder(file.slice(0), { simd });
+      const code = Array.from({ length: decoder.latentDim }, (_, i) => Math.sin(i));
+      for (let i = 0; i < 50; i++) decode(decoder, code);
+      const n = 300;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        code[0] = i / 50;
+        decode(decoder, code);
+      }
+      const ms = (performance.now() - t0) / n;
+      if (simd) best.simd = Math.min(best.simd, ms);
+      else best.plain = Math.min(best.plain, ms);
+    }
+    const times = [`${best.simd.toFixed(2)} ms with WebAssembly SIMD`, `${best.plain.toFixed(2)} ms in plain TypeScript`];
+    report(`page decoder, ${id} (${(readDecoder(file.slice(0)).flops / 1e6).toFixed(1)} MFLOP per code): ${times.join(", ")} per code`);
   });
 
   it("latent slider drag -> repainted reconstruction", async () => {
