@@ -63,11 +63,7 @@ export const api = {
   deleteModel: (v: string) => ok(client.DELETE("/api/models/{model_id}", id(v))),
   downloadUrl: (v: string) => `/api/models/${encodeURIComponent(v)}/download`,
   /** The decoder's weights as a safetensors file (../lib/decoder/decoder.ts reads it). */
-  decoder: async (v: string): Promise<ArrayBuffer> => {
-    const res = await fetch(`/api/models/${encodeURIComponent(v)}/decoder`);
-    if (!res.ok) throw new ApiError(res.status, ((await res.json().catch(() => null)) as { detail?: string } | null)?.detail ?? null);
-    return res.arrayBuffer();
-  },
+  decoder: (v: string): Promise<ArrayBuffer> => ok(client.GET("/api/models/{model_id}/decoder", { ...id(v), parseAs: "arrayBuffer" })),
 
   /** Multipart upload: plain fetch, since the body is a file, not JSON. */
   uploadModel: async (file: File): Promise<ModelSummary> => {
