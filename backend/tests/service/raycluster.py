@@ -98,6 +98,11 @@ class RayCluster:
     def log(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-2000:] for p in sorted(Path(self.temp).glob("node-*.log")))
 
+    def client_server_logs(self) -> str:
+        """The tails of the head's Ray client server logs (the proxy's and each driver's own process's)."""
+        logs = sorted(Path(self.temp).glob("session_latest/logs/ray_client_server*"))
+        return "\n".join(f"== {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in logs)
+
     def train_worker_pids(self) -> list[int]:
         """The pids of this cluster's processes running a training actor (`ray::TrainRunner...`)."""
         pids = []

@@ -93,7 +93,7 @@ def test_a_ray_client_address_trains_through_the_client_server(cluster: RayClust
             assert client.get("/api/health").json()["executor"] == "ray"
             job = client.post("/api/jobs", json={"spec": ONE.model_dump()}).json()
             done = wait_for_job(client, job["id"], timeout_s=240)
-            assert done["state"] == "done", (done.get("error"), server.output())
+            assert done["state"] == "done", (done.get("error"), server.output(), cluster.client_server_logs())
             assert done["executor"] == "ray" and len(done["losses"]) == STEPS
             assert any(m["id"] == done["model_id"] for m in client.get("/api/models").json())
     finally:
@@ -161,3 +161,38 @@ def test_a_job_asks_for_a_gpu_only_where_the_cluster_has_one() -> None:
     assert gpus_per_job({"CPU": 2.0, "memory": 1e9}) == 0
     assert gpus_per_job({"CPU": 16.0, "GPU": 1.0}) == 1
     assert gpus_per_job({"CPU": 16.0, "GPU": 8.0}) == 1
+
+
+class FlakyRay:
+    """Stands in for the `ray` module: `init` refuses the first `refusals` handshakes as Ray's client does."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals, self.inits, self.shutdowns = refusals, 0, 0
+
+    def init(self, **_: object) -> None:
+        self.inits += 1
+        if self.inits <= self.refusals:
+            raise ConnectionAbortedError("Initialization failure from server: Starting Ray client server failed.")
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+
+def test_a_refused_client_handshake_is_tried_again_and_a_gcs_address_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aevp.service.jobs import ray_executor
+    from aevp.service.jobs.ray_executor import CLIENT_CONNECT_TRIES, RayExecutor
+
+    monkeypatch.setattr(ray_executor.time, "sleep", lambda _: None)
+    once = FlakyRay(refusals=1)
+    RayExecutor("ray://127.0.0.1:10001")._init(once)
+    assert (once.inits, once.shutdowns) == (2, 1)
+
+    always = FlakyRay(refusals=99)
+    with pytest.raises(ConnectionAbortedError):
+        RayExecutor("ray://127.0.0.1:10001")._init(always)
+    assert always.inits == CLIENT_CONNECT_TRIES
+
+    gcs = FlakyRay(refusals=1)  # a GCS address has Ray's own long retries: not multiplied here
+    with pytest.raises(ConnectionAbortedError):
+        RayExecutor("127.0.0.1:6379")._init(gcs)
+    assert gcs.inits == 1

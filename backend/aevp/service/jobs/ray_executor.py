@@ -40,6 +40,9 @@ from aevp.service.schemas import ExecutorName
 log = logging.getLogger(__name__)
 
 POLL_S = 0.1
+# Ray's client server starts a process per connecting driver; when that one fails to start (seen once on a busy
+# 2-core machine) the handshake is refused with ConnectionAbortedError, and a second try gets a fresh process.
+CLIENT_CONNECT_TRIES = 3
 NAMESPACE = "aevp"
 
 
@@ -63,13 +66,7 @@ class RayExecutor:
 
         with self._lock:
             if not ray.is_initialized():
-                ray.init(
-                    address=self.address,
-                    namespace=NAMESPACE,
-                    log_to_driver=False,
-                    logging_level=logging.WARNING,
-                    configure_logging=False,
-                )
+                self._init(ray)
                 self._connected_here = True
                 log.info("connected to the Ray cluster at %s: %s", self.address, ray.cluster_resources())
             if self._runner is None:
@@ -77,6 +74,26 @@ class RayExecutor:
                 gpus = gpus_per_job(ray.cluster_resources())
                 self._runner = ray.remote(num_cpus=1, num_gpus=gpus, max_concurrency=2, max_restarts=0)(TrainRunner)
         return ray
+
+    def _init(self, ray: Any) -> None:
+        """`ray.init`, tried again on a refused `ray://` handshake (the client server's per-driver process failed)."""
+        for attempt in range(1, CLIENT_CONNECT_TRIES + 1):
+            try:
+                ray.init(
+                    address=self.address,
+                    namespace=NAMESPACE,
+                    log_to_driver=False,
+                    logging_level=logging.WARNING,
+                    configure_logging=False,
+                )
+                return
+            except ConnectionError as error:
+                if not self.address.startswith("ray://") or attempt == CLIENT_CONNECT_TRIES:
+                    raise
+                log.warning("connecting to Ray at %s failed (%s); trying again", self.address, error)
+                with contextlib.suppress(Exception):
+                    ray.shutdown()
+                time.sleep(attempt)
 
     def _arrays(self, ray: Any, data: Dataset) -> tuple[Any, Any]:
         """The dataset's arrays in the object store: put once, again only when the data source gives new arrays."""
