@@ -116,7 +116,9 @@ export function LatentMapPlot({ map, method }: { map: LatentMap; method: MapMeth
           />
           {ring && (
             <span
-              className={ring.outside ? "map-ring outside" : "map-ring"}
+              // Eased when a drawing moves it; dragged sliders move it at every frame, where an easing
+              // restarted at each frame only costs (three transition events and a new animation per frame).
+              className={`map-ring${ring.outside ? " outside" : ""}${slidersMoved ? " follows" : ""}`}
               data-testid="latent-map-ring"
               data-x={ring.x.toFixed(2)}
               data-y={ring.y.toFixed(2)}

@@ -15,20 +15,23 @@ export function useLatest<T>(run: (signal: AbortSignal) => Promise<T>, deps: unk
   runRef.current = run;
   useEffect(() => {
     if (!enabled) return;
-    const abort = new AbortController();
+    // Made when the request starts: a slider drag changes `deps` at every frame, and each change would
+    // otherwise make and abort a controller that never had a request.
+    let abort: AbortController | null = null;
     setState((s) => (s.loading ? s : { ...s, loading: true }));
     const timer = setTimeout(() => {
+      const { signal } = (abort = new AbortController());
       runRef
-        .current(abort.signal)
-        .then((data) => !abort.signal.aborted && setState({ data, error: null, loading: false }))
+        .current(signal)
+        .then((data) => !signal.aborted && setState({ data, error: null, loading: false }))
         .catch((e: unknown) => {
-          if (abort.signal.aborted) return;
+          if (signal.aborted) return;
           setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e), loading: false }));
         });
     }, delayMs);
     return () => {
       clearTimeout(timer);
-      abort.abort();
+      abort?.abort();
     };
     // `deps` are the request's inputs; `run` is read through a ref so a new closure is no change.
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -13,6 +13,18 @@ describe("normalisation", () => {
   const a = t(2, [0, 1, 2, 10, 20, 30]); // channel ranges [0,2], [10,30]
   const b = t(1, [-5, 5]);
 
+  it("computes a tensor's channel ranges once per array of values, and again for another shape of the same values", () => {
+    const values = Float32Array.from([0, 1, 2, 10, 20, 30]);
+    const first = channelRanges({ channels: 2, height: 1, width: 3, data: values });
+    expect(channelRanges({ channels: 2, height: 1, width: 3, data: values })).toBe(first); // the same answer object
+    expect(channelRanges({ channels: 3, height: 1, width: 2, data: values })).toEqual([
+      [0, 1],
+      [2, 10],
+      [20, 30],
+    ]);
+    expect(channelRanges({ channels: 2, height: 1, width: 3, data: Float32Array.from(values) })).not.toBe(first);
+  });
+
   it("finds ranges", () => {
     expect(rangeOf([3, -1, 2])).toEqual([-1, 3]);
     expect(rangeOf([])).toEqual([0, 0]);

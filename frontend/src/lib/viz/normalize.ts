@@ -28,10 +28,17 @@ export function union(ranges: Range[]): Range {
   return [lo, hi];
 }
 
+// By the tensor's values, which are never written after they arrive: a slider's frame recomputes the
+// decoder's ranges, not the encoder's.
+const channelRangesOf = new WeakMap<object, Range[]>();
+
 export function channelRanges(t: FloatTensor): Range[] {
+  const known = channelRangesOf.get(t.data);
+  if (known && known.length === t.channels) return known;
   const plane = t.height * t.width;
   const out: Range[] = [];
   for (let c = 0; c < t.channels; c++) out.push(rangeOf(t.data, c * plane, (c + 1) * plane));
+  channelRangesOf.set(t.data, out);
   return out;
 }
 

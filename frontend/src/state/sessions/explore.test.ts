@@ -164,21 +164,36 @@ describe("ExploreSession sliders decoded in the page", () => {
     expect(s.layers.map((l) => [l.name, l.part])).toEqual([["dec_tconv1", "decoder"], ["output", "decoder"]]);
   });
 
-  it("sends each move's code to the page's decoder at once; the store still changes once per frame", async () => {
+  it("sends a drag's first code to the page's decoder at once, then its newest code once per frame", async () => {
     const { session, socket, decoder } = withDecoder();
     decoder.ready = true;
+    let now = 1000;
+    vi.spyOn(performance, "now").mockImplementation(() => now);
     const updates = vi.fn();
     const unsubscribe = exploreStore.subscribe(updates);
     session.moveLatent(0, 1);
     session.moveLatent(2, -1);
-    expect(decoder.codes).toEqual([[1, 0, 0], [1, 0, -1]]); // before the frame
+    session.moveLatent(2, -2);
+    expect(decoder.codes).toEqual([[1, 0, 0]]); // the first at once; the others wait for the frame
     expect(updates).not.toHaveBeenCalled();
+    now += 16;
     await vi.advanceTimersByTimeAsync(20);
     expect(updates).toHaveBeenCalledTimes(1);
-    expect(exploreStore.get().latent).toEqual([1, 0, -1]);
-    expect(decoder.codes).toHaveLength(2); // not sent again at the frame
+    expect(exploreStore.get().latent).toEqual([1, 0, -2]);
+    expect(decoder.codes).toEqual([[1, 0, 0], [1, 0, -2]]); // the frame's newest, not each move's
+    session.moveLatent(0, 3); // the same drag: waits for its frame
+    expect(decoder.codes).toHaveLength(2);
+    now += 16;
+    await vi.advanceTimersByTimeAsync(20);
+    expect(decoder.codes.at(-1)).toEqual([3, 0, -2]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(decoder.codes).toHaveLength(3); // no move, nothing sent
+    now += 200;
+    session.moveLatent(1, 4); // after a pause: at once
+    expect(decoder.codes.at(-1)).toEqual([3, 4, -2]);
     expect(socket.decoded).toEqual([]);
     unsubscribe();
+    vi.restoreAllMocks();
   });
 
   it("shows the service's answer to a code sent before the decoder was loaded", async () => {

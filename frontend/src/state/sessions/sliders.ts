@@ -15,6 +15,11 @@ function beforeRepaint(f: () => void): number | ReturnType<typeof setTimeout> {
   return typeof requestAnimationFrame === "function" ? requestAnimationFrame(f) : setTimeout(f, 0);
 }
 
+/** Moves this close to the last code sent are one drag: their codes wait for the next frame. */
+const DRAG_GAP_MS = 50;
+
+const now = () => performance.now();
+
 export class Sliders {
   /** Slider values moved since the last frame, by dimension. */
   private readonly moves = new Map<number, number>();
@@ -27,6 +32,9 @@ export class Sliders {
   private readonly decoder: SliderDecoder | null;
   /** Who decodes the newest code: the service's answers are shown only while it is the service. */
   private decodedBy: "page" | "service" = "service";
+  /** When a code last went to the page's decoder, and whether newer moves wait for the next frame. */
+  private sentAt = -Infinity;
+  private heldForFrame = false;
 
   constructor(
     private readonly socket: () => ExploreSocket | null,
@@ -51,12 +59,16 @@ export class Sliders {
     const latent = exploreStore.get().latent;
     if (!latent) return;
     this.moves.set(dim, value);
-    // In the page, each input's code goes to the worker at once, not at the next frame: its decoding then
-    // starts up to a frame earlier and is ready for that frame more often (the worker keeps the newest only).
+    // In the page, a drag's codes go to the worker at the start of each frame (`applyFrame`): decoded while
+    // the page renders that frame, each is ready for the next one. A move after a pause goes at once. One
+    // decoding per frame: a pointer reports ~125 inputs/s, and decoding each (or the first of each frame,
+    // which arrives only once the frame's rendering is over) left frames with no new decoding to show
+    // (docs/performance.md).
     const id = this.pageModel();
     if (id) {
       this.decodedBy = "page";
-      this.decoder!.decode(id, this.withMoves(latent));
+      if (now() - this.sentAt < DRAG_GAP_MS) this.heldForFrame = true;
+      else this.sendToPage(id, this.withMoves(latent));
     }
     this.nextFrame();
   }
@@ -78,6 +90,7 @@ export class Sliders {
   /** Slider moves and a decoding not shown yet belong to the code being replaced. */
   drop(): void {
     this.moves.clear();
+    this.heldForFrame = false;
     this.answer = null;
     this.positions = null;
   }
@@ -114,6 +127,12 @@ export class Sliders {
   private pageModel(): string | null {
     const id = modelStore.get().id;
     return id && this.decoder?.readyFor(id) ? id : null;
+  }
+
+  private sendToPage(id: string, latent: number[]): void {
+    this.sentAt = now();
+    this.heldForFrame = false;
+    this.decoder!.decode(id, latent);
   }
 
   private withMoves(latent: number[]): number[] {
@@ -155,8 +174,11 @@ export class Sliders {
       const latent = this.withMoves(s.latent);
       this.moves.clear();
       exploreStore.set({ latent, decoded: shown ?? startDecoded(s.result, latent) });
-      // The page decoded it when it moved (`move`); the service decodes once per frame.
-      if (this.pageModel()) this.placeOnMaps(latent);
+      // The page decodes the frame's first move at once (`move`) and the newest of the rest now; the
+      // service decodes once per frame.
+      const id = this.pageModel();
+      if (id && this.heldForFrame) this.sendToPage(id, latent);
+      if (id) this.placeOnMaps(latent);
       else this.decodeByService(latent);
     } else if (shown !== s.decoded) {
       exploreStore.set({ decoded: shown });
