@@ -70,11 +70,13 @@ const LayerAtlas = memo(function LayerAtlas(props: {
   const cols = atlasColumns(width, cell, side);
   const ref = useRef<HTMLCanvasElement>(null);
   const grid = useRef<AtlasGrid | null>(null);
+  const pixels = useRef<ReturnType<typeof atlasRgba> | undefined>(undefined);
   const [size, setSize] = useState({ w: 1, h: 1 });
 
   useEffect(() => {
     const canvas = ref.current;
-    const img = atlasRgba(t, ranges, lut("viridis"), cols);
+    // Painted over the last frame's buffer: the canvas copies the pixels when painted.
+    const img = (pixels.current = atlasRgba(t, ranges, lut("viridis"), cols, 1, pixels.current));
     grid.current = img.grid;
     if (!canvas) return;
     if (canvas.width !== img.width || canvas.height !== img.height) {

@@ -27,6 +27,17 @@ describe("atlas", () => {
     expect(px(3, 3)[3]).toBe(0); // past the last channel: empty
   });
 
+  it("paints over an earlier atlas of the same grid, and into a new buffer for another grid", () => {
+    const first = atlasRgba(t, [[0, 3], [4, 7], [8, 11]], lut("ink"), 2);
+    const fresh = atlasRgba(t, [[0, 11], [0, 11], [0, 11]], lut("ink"), 2);
+    const again = atlasRgba(t, [[0, 11], [0, 11], [0, 11]], lut("ink"), 2, 1, first);
+    expect(again.data).toBe(first.data);
+    expect(Array.from(again.data)).toEqual(Array.from(fresh.data)); // gaps still transparent, every cell repainted
+    const wide = atlasRgba(t, [[0, 3], [4, 7], [8, 11]], lut("ink"), 3, 1, first);
+    expect(wide.data).not.toBe(first.data);
+    expect(wide.width).toBe(8);
+  });
+
   it("colours each pixel as toRgba does (same table index, opaque)", () => {
     const data = Float32Array.from({ length: 2 * 7 * 7 }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5));
     const two: FloatTensor = { channels: 2, height: 7, width: 7, data };

@@ -29,10 +29,16 @@ export function atlasGrid(t: FloatTensor, cols: number, gap = 1): AtlasGrid {
   };
 }
 
-/** The atlas's pixels: channel k at column k % cols, row floor(k / cols), coloured over ranges[k]. */
-export function atlasRgba(t: FloatTensor, ranges: Range[], table: Lut, cols: number, gap = 1): Rgba & { grid: AtlasGrid } {
+const sameGrid = (a: AtlasGrid, b: AtlasGrid) => a.cols === b.cols && a.rows === b.rows && a.pitchX === b.pitchX && a.pitchY === b.pitchY;
+
+/**
+ * The atlas's pixels: channel k at column k % cols, row floor(k / cols), coloured over ranges[k].
+ * `into`, an earlier answer of the same grid, is written over instead of a new buffer (a slider drag repaints
+ * every decoder layer at every frame); its gaps were left transparent and are not written.
+ */
+export function atlasRgba(t: FloatTensor, ranges: Range[], table: Lut, cols: number, gap = 1, into?: Rgba & { grid: AtlasGrid }): Rgba & { grid: AtlasGrid } {
   const grid = atlasGrid(t, cols, gap);
-  const data = new Uint8ClampedArray(grid.width * grid.height * 4);
+  const data = into && sameGrid(into.grid, grid) ? into.data : new Uint8ClampedArray(grid.width * grid.height * 4);
   // One 32-bit store per pixel from a packed table: the slider repaints every decoder layer per answer.
   const pixels = new Uint32Array(data.buffer);
   const colours = packedLut(table);
