@@ -1,7 +1,7 @@
-// The transposed convolutions' inner loop in WebAssembly SIMD (four float32 lanes), about ten times the plain
-// TypeScript loop in V8: for one input pixel, the sum over its input channels of the channel's value times
-// that channel's whole kernel. The module is 252 bytes, assembled below by hand so that it needs no toolchain;
-// its text form:
+// The convolutions' inner loop (`convolve` in ./decoder.ts) in WebAssembly SIMD (four float32 lanes), about ten
+// times the plain TypeScript loop in V8: for one input pixel, the sum over its input channels of the channel's
+// value times that channel's whole kernel. The module is 252 bytes, assembled below by hand so that it needs no
+// toolchain; its text form:
 //
 //   (func (export "colsum") (param $cols i32) (param $x i32) (param $w i32) (param $cin i32) (param $span i32)
 //     (local $ci i32) (local $j i32) (local $wp i32) (local $bytes i32) (local $a v128) (local $v f32)

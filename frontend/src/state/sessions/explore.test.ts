@@ -64,6 +64,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("ExploreSession sliders", () => {
@@ -193,7 +194,6 @@ describe("ExploreSession sliders decoded in the page", () => {
     expect(decoder.codes.at(-1)).toEqual([3, 4, -2]);
     expect(socket.decoded).toEqual([]);
     unsubscribe();
-    vi.restoreAllMocks();
   });
 
   it("shows the service's answer to a code sent before the decoder was loaded", async () => {

@@ -100,7 +100,7 @@ export class Sliders {
     const id = this.pageModel();
     if (!id) return this.decodeByService(latent);
     this.decodedBy = "page";
-    this.decoder!.decode(id, latent);
+    this.sendToPage(id, latent);
     this.placeOnMaps(latent);
   }
 
