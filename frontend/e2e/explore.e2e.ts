@@ -173,7 +173,7 @@ describe("Explore", () => {
     // picture the service draws for the same code (the URL holds the sliders' values in full).
     expect(await page.getByTestId("output").locator(".outputs").getAttribute("data-decoded-in")).toBe("page");
     expect(ws.decode_result ?? 0).toBe(serviceDecodes);
-    await page.waitForTimeout(500); // the link follows at most every 300 ms
+    await page.waitForTimeout(800); // the link follows once the view has been still for 300 ms
     const link = new URLSearchParams(new URL(page.url()).hash.slice(1));
     const z = link.get("z")!.split(",").map(Number);
     const served = (await (

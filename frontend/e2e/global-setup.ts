@@ -10,6 +10,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     modelsDir: string;
+    /** The server's pid, which is also its process group's id. */
+    serverPid: number;
   }
 }
 
@@ -30,6 +32,7 @@ export async function setup(project: TestProject) {
   console.log(`e2e: server ready at ${server.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s (models in ${modelsDir})`);
   project.provide("baseUrl", server.url);
   project.provide("modelsDir", modelsDir);
+  project.provide("serverPid", server.proc.pid!);
 }
 
 export async function teardown() {

@@ -70,7 +70,7 @@ describe("a view's URL", () => {
     await nudge(page, 1, "ArrowLeft", 7);
     await explore(page).getByTestId("latent-map-tab-latent").click();
     await explore(page).getByTestId("latent-map-canvas").waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(800); // the last decode lands; the URL follows within 300 ms
+    await page.waitForTimeout(800); // the last decode lands; the URL follows 300 ms after the view's last change
     const values = await sliderValues(page);
     expect(values).toHaveLength(2);
 

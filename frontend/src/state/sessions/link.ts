@@ -1,6 +1,7 @@
 // The view in the address bar: a link opens the view it names (state/url.ts reads it), and the URL's
-// fragment follows what the user does, at most every 300 ms through history.replaceState (no history
-// entry per slider step, no reload). A link edited or pasted into the same tab is applied too.
+// fragment follows what the user does through history.replaceState (no history entry per slider step, no
+// reload): once the view has been still for 300 ms, and at least every second while it keeps changing.
+// A link edited or pasted into the same tab is applied too.
 import type { ModelSummary } from "../../api/types";
 import { bytesToUnit } from "../../lib/viz/preprocess";
 import { catalogStore } from "../slices/catalog";
@@ -43,14 +44,18 @@ export interface FrameHook {
   show(frame: number): void;
 }
 
+/** The link is written once the view has been still this long... */
 export const FOLLOW_MS = 300;
+/** ...or when it has been this long behind a view that keeps changing (a long drag, a training's frames). */
+export const FOLLOW_MAX_MS = 1000;
 
 export class LinkSession {
   /** Set by the timeline session; until then a link's frame is kept in the URL unapplied. */
   timeline: FrameHook | null = null;
   private pendingFrame: number | undefined;
   private written: string | null = null;
-  private lastWrite = -Infinity;
+  /** When the first change not yet written came (null: none waits). */
+  private changedSince: number | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stops: (() => void)[] = [];
   private restoring = false;
@@ -61,6 +66,7 @@ export class LinkSession {
     private readonly compare: CompareSession,
     private readonly address: Address = browserAddress,
     private readonly followMs = FOLLOW_MS,
+    private readonly followMaxMs = FOLLOW_MAX_MS,
   ) {}
 
   /** The link the page was opened with (its unreadable parts named in `dropped`). */
@@ -132,20 +138,27 @@ export class LinkSession {
     this.timer = null;
   }
 
-  /** At most one write per `followMs`: the first change at once, the newest at the end of the window. */
+  /**
+   * Written `followMs` after the last change, or `followMaxMs` after the first unwritten one. Each write costs
+   * Chromium's main thread 0.6-2 ms and the browser process more: one every 300 ms of a slider drag left
+   * frames without a new image (docs/performance.md).
+   */
   private schedule(): void {
-    if (this.timer || this.restoring) return;
-    const wait = Math.max(0, this.lastWrite + this.followMs - performance.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    if (this.restoring) return;
+    const now = performance.now();
+    this.changedSince ??= now;
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.min(this.followMs, this.changedSince + this.followMaxMs - now);
+    this.timer = setTimeout(() => this.flush(), Math.max(0, wait));
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.changedSince = null;
     const fragment = encodeLink(this.current());
     if (fragment === this.written) return;
     this.written = fragment;
-    this.lastWrite = performance.now();
     this.address.write(fragment);
   }
 
