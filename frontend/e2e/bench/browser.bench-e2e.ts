@@ -43,32 +43,48 @@ const pct = (p: number, xs: number[]) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-/** One animation frame of a drag, as the page saw it. */
+/** One animation frame of a drag, as the page saw it at the start of the frame's callbacks. */
 interface DragFrame {
-  /** The frame's time (its requestAnimationFrame timestamp), ms after the drag's first input. */
+  /** The frame's time (its requestAnimationFrame timestamp), ms after the drag's start. */
   at: number;
-  /** A new reconstruction was painted since the previous frame. */
+  /**
+   * A new reconstruction was painted since the previous sample: by the previous frame, whose own callback
+   * (the sliders' frame, registered after this sampler's) painted it after that frame's sample.
+   */
   newImage: boolean;
-  /** Input events since the previous frame. */
+  /** Input events since the previous sample (with `perFrame`, the one dispatched just now). */
   inputs: number;
 }
 
-/** In the page: input events on the first latent slider every 8 ms for `secs`, sweeping its range. */
-async function dragSlider(secs: number): Promise<{ inputs: number; ms: number; frames: DragFrame[] }> {
+/**
+ * In the page: a drag of the first latent slider for `secs`, sweeping its range. `perFrame` false: an input
+ * event every 8 ms from a timer (a pointer's 125 reports/s), which waits behind the page's long frames; true:
+ * one input event at the start of every frame, as Chromium delivers a moving pointer's events (coalesced,
+ * just before the frame's animation callbacks).
+ */
+async function dragSlider({ secs, perFrame }: { secs: number; perFrame: boolean }): Promise<{ ms: number; frames: DragFrame[] }> {
   const el = document.querySelector<HTMLInputElement>('[data-testid="latent-slider-0"]')!;
   const recon = document.querySelector<HTMLCanvasElement>('[data-testid="reconstruction"]')!;
   const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
   const paints = () => Number(recon.dataset.paints ?? 0);
   const lo = Number(el.min);
   const hi = Number(el.max);
+  let k = 0;
+  let inputs = 0;
+  const move = (period: number) => {
+    const ph = (k++ % period) / period; // a sweep across the range and back every 2 s
+    setter.call(el, String(lo + (hi - lo) * (ph < 0.5 ? ph * 2 : 2 - ph * 2)));
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    inputs++;
+  };
   // Counted in the page, frame by frame: a rate over the driver's wall clock would count its round
   // trips (~50 ms) as time without frames.
   const frames: DragFrame[] = [];
   let seen = paints();
-  let inputs = 0;
   let counting = true;
   const t0 = performance.now();
   const onFrame = (at: number) => {
+    if (perFrame) move(120);
     const now = paints();
     frames.push({ at: at - t0, newImage: now !== seen, inputs });
     seen = now;
@@ -76,13 +92,9 @@ async function dragSlider(secs: number): Promise<{ inputs: number; ms: number; f
     if (counting) requestAnimationFrame(onFrame);
   };
   requestAnimationFrame(onFrame);
-  let k = 0;
   await new Promise<void>((done) => {
     const id = setInterval(() => {
-      const ph = (k++ % 250) / 250; // a sweep across the range and back every 2 s
-      setter.call(el, String(lo + (hi - lo) * (ph < 0.5 ? ph * 2 : 2 - ph * 2)));
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-      inputs++;
+      if (!perFrame) move(250);
       if (performance.now() - t0 > secs * 1000) {
         clearInterval(id);
         done();
@@ -91,26 +103,28 @@ async function dragSlider(secs: number): Promise<{ inputs: number; ms: number; f
   });
   const ms = performance.now() - t0;
   counting = false;
-  return { inputs: k, ms, frames: frames.filter((f) => f.at <= ms) };
+  return { ms, frames: frames.filter((f) => f.at <= ms) };
 }
 
-/** On-screen updates of a drag: its steady rate (from the first new image to the last input) and its misses. */
-function dragUpdates(frames: DragFrame[], ms: number) {
+/**
+ * On-screen updates of a drag: its steady rate (the frames after its first image that showed a new one, over
+ * their time) and its misses. Frame k's sample sees the image painted at frame k-1, decoded from the code sent
+ * at frame k-2 with the inputs since frame k-3: a miss with no input in that interval is the driver's.
+ */
+function dragUpdates({ ms, frames }: { ms: number; frames: DragFrame[] }) {
   const first = frames.findIndex((f) => f.newImage);
-  const steady = frames.slice(first + 1);
+  const steady = frames.map((f, k) => ({ ...f, k })).slice(first + 1);
   const shown = steady.filter((f) => f.newImage).length;
-  // A frame shows the code moved in the frame before it, so a miss after a frame with no input is the
-  // input's (the in-page timer's) and not the page's.
-  const missed = steady.flatMap((f, i) => (f.newImage ? [] : [i]));
-  const noInputBefore = missed.filter((i) => (i > 0 ? steady[i - 1] : frames[first]).inputs === 0).length;
+  const missed = steady.filter((f) => !f.newImage);
+  const noInput = missed.filter((f) => frames[f.k - 2]?.inputs === 0).length;
   return {
     perSecond: shown / ((frames.at(-1)!.at - frames[first].at) / 1000),
     shown,
     frames: steady.length,
     fps: frames.length / (ms / 1000),
     firstImageMs: frames[first].at,
-    missed: missed.length,
-    noInputBefore,
+    missedWithInput: missed.length - noInput,
+    missedWithoutInput: noInput,
   };
 }
 
@@ -230,16 +244,16 @@ describe("browser benchmark", () => {
     await recon.waitFor({ timeout: 30_000 });
     await until("latent stats (slider ranges)", async () => (await page.getByTestId("latent-slider-0").count()) === 1);
     await page.waitForTimeout(1500);
-    // 1) A drag as fast as a pointer reports (125 input events/s), generated inside the page so
-    //    the test driver's round trips do not limit the rate.
+    // 1) Drags generated inside the page, so that the test driver's round trips do not limit their rate: input
+    //    events from a timer at a pointer's 125 reports/s, then one at every frame as Chromium delivers them.
     const seconds = 3;
-    const inPageDrag = async (label: string) => {
+    const inPageDrag = async (situation: string, perFrame: boolean) => {
       rtt.length = 0;
       await page.evaluate(watchPageDecodes);
       let drag: Awaited<ReturnType<typeof dragSlider>> | undefined;
-      const inPage = await busy(page, async () => (drag = await page.evaluate(dragSlider, seconds)));
+      const inPage = await busy(page, async () => (drag = await page.evaluate(dragSlider, { secs: seconds, perFrame })));
       await page.waitForTimeout(300);
-      const u = dragUpdates(drag!.frames, drag!.ms);
+      const u = dragUpdates(drag!);
       const here = await page.evaluate(() => (window as unknown as { pageDecodes: number[] }).pageDecodes);
       // Once the model's decoder is loaded the page decodes the sliders itself (a Web Worker); the service
       // decodes them only before that (or for a t-SNE/UMAP map's positions).
@@ -247,13 +261,13 @@ describe("browser benchmark", () => {
         ? `decoded in the page: p50 ${pct(50, here).toFixed(1)} ms, p95 ${pct(95, here).toFixed(1)} ms over ${here.length} (worker round trip); ${rtt.length} decodes by the service`
         : `decode round trip to the service p50 ${pct(50, rtt).toFixed(1)} ms, p95 ${pct(95, rtt).toFixed(1)} ms over ${rtt.length}`;
       report(
-        `latent slider drag (in-page input events at ~125/s${label}): ${u.perSecond.toFixed(1)} reconstruction updates/s on screen (target >= 60); ` +
-          `${u.shown} of ${u.frames} frames after the first image showed a new one (${u.fps.toFixed(1)} frames/s; ${u.missed - u.noInputBefore} missed with an input before, ` +
-          `${u.noInputBefore} after a frame with no input); first image ${u.firstImageMs.toFixed(0)} ms after the first input; ` +
-          `${where}; main thread ${(inPage.busy * 100).toFixed(0)}% busy`,
+        `latent slider drag (${perFrame ? "an input event at every frame" : "in-page input events at ~125/s"}${situation}): ` +
+          `${u.perSecond.toFixed(1)} reconstruction updates/s on screen (target >= 60): ${u.shown} of ${u.frames} frames after the first image ` +
+          `showed a new one (${u.fps.toFixed(1)} frames/s); missed: ${u.missedWithInput} with an input to show, ${u.missedWithoutInput} with none ` +
+          `(the driver's); first image ${u.firstImageMs.toFixed(0)} ms after the first input; ${where}; main thread ${(inPage.busy * 100).toFixed(0)}% busy`,
       );
     };
-    await inPageDrag("");
+    for (const perFrame of [false, true]) await inPageDrag("", perFrame);
     // 1b) The same while 29 other users explore the same server (bench/load.py --attach: each draws, then
     //     drags a slider, one request per kind in flight: the server's worst case). First with the server and
     //     the 29 sharing this machine's cores with the browser as equals, then as a class has them, the server
@@ -263,9 +277,11 @@ describe("browser benchmark", () => {
         report("  (the server's CPU priority could not be lowered: no run with the server apart)");
         break;
       }
-      const others = othersExploring(seconds + 6, serverApart);
+      const others = othersExploring(2 * seconds + 8, serverApart);
       await page.waitForTimeout(3000);
-      await inPageDrag(serverApart ? ", 29 other users exploring, the server apart" : ", 29 other users exploring, the server on the same cores");
+      for (const perFrame of [false, true]) {
+        await inPageDrag(serverApart ? ", 29 other users exploring, the server apart" : ", 29 other users exploring, the server on the same cores", perFrame);
+      }
       report(`  the 29 other users: ${await others}`);
     }
     cpuPriority(serverPid, 0);
